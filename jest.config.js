@@ -1,10 +1,18 @@
-/** @type {import('jest').Config} */
-module.exports = {
+/**
+ * The project is ES modules (several dependencies ship only ESM), so jest runs in its ESM mode:
+ * `npm test` starts it with --experimental-vm-modules, and swc strips types without converting modules.
+ * @type {import('jest').Config}
+ */
+export default {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  extensionsToTreatAsEsm: ['.ts'],
   transform: {
-    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2023' }, module: { type: 'commonjs' } }],
+    '^.+\\.ts$': [
+      '@swc/jest',
+      { jsc: { parser: { syntax: 'typescript' }, target: 'es2023' }, module: { type: 'es6' } },
+    ],
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',

@@ -28,6 +28,8 @@ export const SUBMITTER = {
   /** Navigation and action timeouts inside one submission. */
   navigationTimeoutMs: 20_000,
   actionTimeoutMs: 10_000,
+  /** /tmp for the decompressed Chromium (~300 MB with its libraries), its profile and screenshots. */
+  ephemeralStorageMb: 1024,
 } as const;
 
 export const TASKS = {
@@ -37,6 +39,8 @@ export const TASKS = {
   heartbeatSeconds: 30,
   /** Attempts the application makes before a task fails for good; smaller than maxReceiveCount. */
   retryBudget: 3,
+  /** Backoff for transient failures: full jitter over base * 2^(attempt-1), capped. */
+  retryBackoff: { baseSeconds: 30, capSeconds: 900 },
   /** The largest package a single job may ask for. */
   maxDirectoriesPerJob: 500,
 } as const;
@@ -62,6 +66,13 @@ export const API = {
   /** Bodies larger than this are refused with 413 before any parsing. */
   maxBodyBytes: 256 * 1024,
   maxUrlLength: 2048,
+  /** The API Lambdas; API Gateway's own integration timeout (29 s) caps the timeout. */
+  handler: { timeoutSeconds: 15, memoryMb: 512 },
+  /**
+   * WAF rate rule per client IP, over WAF's 5-minute window. Above one key's sustained usage-plan rate
+   * (50/s is 15,000 per 5 min), so it only stops floods, including ones without a valid key.
+   */
+  waf: { requestsPerIpPer5Minutes: 20_000 },
   /** API Gateway usage plans (per API key). The local gateway applies the same numbers. */
   usagePlans: {
     standard: { rateLimitPerSecond: 50, burstLimit: 100, quotaPerDay: 100_000 },
@@ -69,7 +80,15 @@ export const API = {
 } as const;
 
 export const BUCKETS = {
-  screenshots: { expireAfterDays: 90 },
+  /** Deployed as `<namePrefix>-<account>-<region>`: globally unique, and known to every stack without a lookup. */
+  screenshots: { namePrefix: 'directorybolt-screenshots', expireAfterDays: 90 },
+  /** S3 server access logs of the screenshot bucket. */
+  accessLogs: { expireAfterDays: 365 },
+} as const;
+
+export const LOGS = {
+  /** CloudWatch Logs retention for every Lambda and the API access log; one of CloudWatch's allowed values. */
+  retentionDays: 30,
 } as const;
 
 export const SERVICE_NAME = 'directorybolt';

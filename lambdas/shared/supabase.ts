@@ -1,0 +1,33 @@
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { optionalEnv, requireEnv } from './env';
+
+let client: Promise<SupabaseClient> | undefined;
+
+/**
+ * The service-role client, created once per execution environment.
+ * The key is either given directly (SUPABASE_SERVICE_KEY) or, as the stacks deploy it, read once
+ * from Secrets Manager (SUPABASE_SERVICE_KEY_SECRET_ARN) so it never sits in the template.
+ */
+export function supabaseClient(): Promise<SupabaseClient> {
+  client ??= (async () => {
+    const url = requireEnv('SUPABASE_URL');
+    const key = optionalEnv('SUPABASE_SERVICE_KEY') ?? (await readKeyFromSecret());
+    return createClient(url, key, {
+      auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    });
+  })().catch((error: unknown) => {
+    client = undefined; // a failed start-up is retried by the next invocation, not cached
+    throw error;
+  });
+  return client;
+}
+
+async function readKeyFromSecret(): Promise<string> {
+  const secretArn = requireEnv('SUPABASE_SERVICE_KEY_SECRET_ARN');
+  const value = await getSecret(secretArn, { maxAge: 300 });
+  if (typeof value !== 'string' || value === '') {
+    throw new Error('The Supabase service key secret is empty');
+  }
+  return value;
+}

@@ -1,0 +1,98 @@
+import type { App, Environment, StackProps } from 'aws-cdk-lib';
+import { SERVICE_NAME } from '../../lambdas/shared/system-config';
+import type { SupabaseSettingsProps } from '../constructs/supabase-settings';
+import { ApiStack } from './api-stack';
+import { QueueStack } from './queue-stack';
+import { StorageStack } from './storage-stack';
+import { SubmitterStack } from './submitter-stack';
+
+/**
+ * Deployment settings, from CDK context (`cdk deploy -c key=value` or cdk.json). Nothing secret:
+ * the Supabase service key is referenced by its Secrets Manager name or ARN, never by value.
+ */
+export interface DeploymentContext {
+  /** `account` and `region`, both or neither; neither makes environment-agnostic stacks. */
+  readonly env?: Environment;
+  readonly supabase: SupabaseSettingsProps;
+  readonly logLevel: string;
+  readonly apiStageName: string;
+  readonly submitterReservedConcurrency?: number;
+}
+
+export const CONTEXT_DEFAULTS = {
+  /** A placeholder that synthesizes; a real deploy passes -c supabaseUrl=https://<ref>.supabase.co. */
+  supabaseUrl: 'https://example.supabase.co',
+  supabaseServiceKeySecretName: 'directorybolt/supabase-service-key',
+  logLevel: 'INFO',
+  apiStageName: 'v1',
+} as const;
+
+export function readDeploymentContext(app: App): DeploymentContext {
+  const get = (key: string): string | undefined => {
+    const value: unknown = app.node.tryGetContext(key);
+    return value === undefined || value === null || value === '' ? undefined : String(value);
+  };
+  const account = get('account');
+  const region = get('region');
+  if ((account === undefined) !== (region === undefined)) {
+    throw new Error('Context: give both account and region, or neither (environment-agnostic stacks)');
+  }
+  const reserved = get('submitterReservedConcurrency');
+  if (reserved !== undefined && !/^\d+$/.test(reserved)) {
+    throw new Error(`Context: submitterReservedConcurrency must be a whole number, got '${reserved}'`);
+  }
+  return {
+    env: account && region ? { account, region } : undefined,
+    supabase: {
+      url: get('supabaseUrl') ?? CONTEXT_DEFAULTS.supabaseUrl,
+      serviceKeySecretArn: get('supabaseServiceKeySecretArn'),
+      serviceKeySecretName:
+        get('supabaseServiceKeySecretName') ?? CONTEXT_DEFAULTS.supabaseServiceKeySecretName,
+    },
+    logLevel: get('logLevel') ?? CONTEXT_DEFAULTS.logLevel,
+    apiStageName: get('apiStageName') ?? CONTEXT_DEFAULTS.apiStageName,
+    submitterReservedConcurrency: reserved === undefined ? undefined : Number(reserved),
+  };
+}
+
+export interface DirectoryBoltStacks {
+  readonly queues: QueueStack;
+  readonly storage: StorageStack;
+  readonly submitter: SubmitterStack;
+  readonly api: ApiStack;
+}
+
+/** Every stack of the app, wired together; bin/app.ts and the CDK tests build the app through this. */
+export function buildDirectoryBoltApp(
+  app: App,
+  context: DeploymentContext = readDeploymentContext(app),
+): DirectoryBoltStacks {
+  const common: StackProps = { env: context.env, tags: { project: SERVICE_NAME } };
+  const queues = new QueueStack(app, 'DirectoryBolt-Queues', {
+    ...common,
+    description: 'DirectoryBolt task queues (one per priority) and dead-letter queue',
+  });
+  const storage = new StorageStack(app, 'DirectoryBolt-Storage', {
+    ...common,
+    description: 'DirectoryBolt screenshot bucket',
+  });
+  const submitter = new SubmitterStack(app, 'DirectoryBolt-Submitter', {
+    ...common,
+    description: 'DirectoryBolt submitter Lambda with its Chromium layer',
+    queues: queues.taskQueues.queues,
+    supabase: context.supabase,
+    logLevel: context.logLevel,
+    reservedConcurrency: context.submitterReservedConcurrency,
+  });
+  // The submitter finds the bucket by its derived name, so the order is stated rather than inferred.
+  submitter.addStackDependency(storage, 'writes screenshots to the screenshot bucket');
+  const api = new ApiStack(app, 'DirectoryBolt-Api', {
+    ...common,
+    description: 'DirectoryBolt REST API',
+    queues: queues.taskQueues.queues,
+    supabase: context.supabase,
+    logLevel: context.logLevel,
+    stageName: context.apiStageName,
+  });
+  return { queues, storage, submitter, api };
+}

@@ -1,0 +1,34 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { Priority } from '../../lambdas/shared/system-config';
+import { ChromiumLayer } from '../constructs/chromium-layer';
+import { ScreenshotBucket } from '../constructs/screenshot-bucket';
+import { Submitter } from '../constructs/submitter';
+import { SupabaseSettings, type SupabaseSettingsProps } from '../constructs/supabase-settings';
+
+export interface SubmitterStackProps extends StackProps {
+  readonly queues: Readonly<Record<Priority, IQueue>>;
+  readonly supabase: SupabaseSettingsProps;
+  readonly logLevel: string;
+  readonly reservedConcurrency?: number;
+}
+
+/** The submitter Lambda with its Chromium layer, consuming every priority queue. */
+export class SubmitterStack extends Stack {
+  readonly chromium: ChromiumLayer;
+  readonly submitter: Submitter;
+
+  constructor(scope: Construct, id: string, props: SubmitterStackProps) {
+    super(scope, id, props);
+    this.chromium = new ChromiumLayer(this, 'Chromium');
+    this.submitter = new Submitter(this, 'Submitter', {
+      queues: props.queues,
+      screenshotBucket: ScreenshotBucket.fromDeployment(this, 'ScreenshotBucket'),
+      chromium: this.chromium,
+      supabase: new SupabaseSettings(this, 'Supabase', props.supabase),
+      logLevel: props.logLevel,
+      reservedConcurrency: props.reservedConcurrency,
+    });
+  }
+}

@@ -1,0 +1,87 @@
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { startFauxqs } from 'fauxqs';
+import { BUCKETS, PRIORITIES, QUEUES, type Priority } from '../lambdas/shared/system-config';
+
+export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+export const LOCAL_SCREENSHOT_BUCKET = `${BUCKETS.screenshots.namePrefix}-local`;
+
+export interface LocalQueue {
+  name: string;
+  url: string;
+  arn: string;
+}
+
+export interface LocalAws {
+  endpoint: string;
+  sqs: SQSClient;
+  s3: S3Client;
+  queues: Record<Priority, LocalQueue>;
+  dlq: LocalQueue;
+  screenshotBucket: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts fauxqs (an SQS/S3 wire-compatible emulator) and creates the same queues, with the same
+ * attributes and redrive policy, as the CDK queue stack: both read lambdas/shared/system-config.
+ * Resources are created through the real AWS SDK, exactly as a deployment would call the service.
+ */
+export async function startLocalAws(options: { port?: number } = {}): Promise<LocalAws> {
+  const server = await startFauxqs({ port: options.port ?? 0, logger: false, host: 'localhost' });
+  const endpoint = `http://127.0.0.1:${server.port}`;
+  const clientConfig = { endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+  const sqs = new SQSClient(clientConfig);
+  const s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
+
+  const dlq = await createQueue(sqs, endpoint, QUEUES.dlq.name, {
+    MessageRetentionPeriod: String(QUEUES.dlqRetentionPeriodSeconds),
+  });
+  const queues = {} as Record<Priority, LocalQueue>;
+  for (const priority of PRIORITIES) {
+    queues[priority] = await createQueue(sqs, endpoint, QUEUES.tasks[priority].name, {
+      VisibilityTimeout: String(QUEUES.visibilityTimeoutSeconds),
+      MessageRetentionPeriod: String(QUEUES.retentionPeriodSeconds),
+      ReceiveMessageWaitTimeSeconds: String(QUEUES.receiveWaitTimeSeconds),
+      RedrivePolicy: JSON.stringify({
+        deadLetterTargetArn: dlq.arn,
+        maxReceiveCount: QUEUES.maxReceiveCount,
+      }),
+    });
+  }
+  await s3.send(new CreateBucketCommand({ Bucket: LOCAL_SCREENSHOT_BUCKET }));
+
+  return {
+    endpoint,
+    sqs,
+    s3,
+    queues,
+    dlq,
+    screenshotBucket: LOCAL_SCREENSHOT_BUCKET,
+    stop: async () => {
+      sqs.destroy();
+      s3.destroy();
+      await server.stop();
+    },
+  };
+}
+
+async function createQueue(
+  sqs: SQSClient,
+  endpoint: string,
+  name: string,
+  attributes: Record<string, string>,
+): Promise<LocalQueue> {
+  const created = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  if (!created.QueueUrl) throw new Error(`Queue ${name} was not created`);
+  // fauxqs names queues `sqs.<region>.<host>`, which needs wildcard DNS; the same path on the
+  // endpoint itself addresses the same queue and keeps the SDK on the endpoint it was given.
+  const QueueUrl = `${endpoint}${new URL(created.QueueUrl).pathname}`;
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  const arn = Attributes?.QueueArn;
+  if (!arn) throw new Error(`Queue ${name} has no ARN`);
+  return { name, url: QueueUrl, arn };
+}

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+/**
+ * The local runtime's own settings (everything else comes from lambdas/shared/system-config).
+ * Read once from the environment and validated, so a typo fails at start with the setting's name.
+ */
+const localConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  LOCAL_API_KEY: z.string().min(20, 'must be at least 20 characters').optional(),
+  DATABASE_URL: z.url().optional(),
+  LOCAL_DATA_DIR: z.string().default('.local-data'),
+  DEMO_SITE_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  LOCAL_DEMO_JOB: z.enum(['true', 'false']).default('true'),
+  LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('WARN'),
+});
+
+export type LocalConfig = z.infer<typeof localConfigSchema>;
+
+export function readLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConfig {
+  const parsed = localConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid local configuration: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}

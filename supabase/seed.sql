@@ -1,0 +1,50 @@
+-- Demo data for the local runtime (and `supabase db reset`). Idempotent: fixed ids, upserts.
+--
+-- The demo directories point at the local demo site. Its real origin is only known once it runs, so the
+-- rows carry a placeholder origin (http://127.0.0.1:4700) and local/database.ts seedDemoData() re-points
+-- them at the running demo site with an UPDATE (path kept, origin replaced).
+
+insert into public.customers
+  (id, external_ref, business_name, email, phone, website, address_line, city, region, postal_code,
+   country, category, description, tier)
+values
+  ('00000000-0000-4000-8000-000000000001', 'DEMO-CUSTOMER-001', 'Bolt Bakery & Café',
+   'hello@boltbakery.example', '+1 555 010 2030', 'https://boltbakery.example',
+   '123 Market Street', 'Springfield', 'IL', '62701', 'United States', 'Bakery',
+   'Neighbourhood bakery and café: sourdough, pastries and espresso, baked fresh every morning since 2012.',
+   'pro')
+on conflict (id) do update set
+  external_ref = excluded.external_ref,
+  business_name = excluded.business_name,
+  email = excluded.email,
+  phone = excluded.phone,
+  website = excluded.website,
+  address_line = excluded.address_line,
+  city = excluded.city,
+  region = excluded.region,
+  postal_code = excluded.postal_code,
+  country = excluded.country,
+  category = excluded.category,
+  description = excluded.description,
+  tier = excluded.tier;
+
+insert into public.directories
+  (id, slug, name, submission_url, domain_authority, field_mapping, active, max_concurrency)
+values
+  -- A plain form with name/id attributes and labels: detection works from names alone.
+  ('00000000-0000-4000-8000-000000000101', 'demo-plain', 'Demo Directory (plain form)',
+   'http://127.0.0.1:4700/forms/plain', 40, null, true, 2),
+  -- Inputs without useful names: only the labels say what a field is.
+  ('00000000-0000-4000-8000-000000000102', 'demo-labels', 'Demo Directory (labels only)',
+   'http://127.0.0.1:4700/forms/labels-only', 35, null, true, 2),
+  -- A two-step wizard.
+  ('00000000-0000-4000-8000-000000000103', 'demo-multistep', 'Demo Directory (multi-step)',
+   'http://127.0.0.1:4700/forms/multi-step', 55, null, true, 1)
+on conflict (id) do update set
+  slug = excluded.slug,
+  name = excluded.name,
+  submission_url = excluded.submission_url,
+  domain_authority = excluded.domain_authority,
+  field_mapping = excluded.field_mapping,
+  active = excluded.active,
+  max_concurrency = excluded.max_concurrency;

@@ -1,0 +1,165 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { API, PRIORITIES, TASKS } from '../../lambdas/shared/system-config';
+import { buildTestApp, type TestApp } from './app-fixture';
+
+describe('ApiStack', () => {
+  let testApp: TestApp;
+  beforeAll(() => {
+    testApp = buildTestApp({ bundle: ['DirectoryBolt-Api'] });
+  });
+  afterAll(() => testApp.cleanup());
+
+  it('routes POST /jobs and GET /jobs/{id} to their own Node.js 24 functions', () => {
+    const template = testApp.template('api');
+    template.resourceCountIs('AWS::Lambda::Function', 2);
+    template.allResourcesProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['x86_64'],
+      Timeout: API.handler.timeoutSeconds,
+      TracingConfig: { Mode: 'Active' },
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'jobs' });
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{id}' });
+    template.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'POST' });
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'GET',
+      RequestParameters: { 'method.request.path.id': true },
+    });
+  });
+
+  it('requires an API key on every method', () => {
+    const template = testApp.template('api');
+    template.resourceCountIs('AWS::ApiGateway::Method', 2);
+    template.allResourcesProperties('AWS::ApiGateway::Method', { ApiKeyRequired: true });
+  });
+
+  it('throttles and caps keys with the configured usage plan on the deployed stage', () => {
+    const plan = API.usagePlans.standard;
+    const template = testApp.template('api');
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      Throttle: { RateLimit: plan.rateLimitPerSecond, BurstLimit: plan.burstLimit },
+      Quota: { Limit: plan.quotaPerDay, Period: 'DAY' },
+      ApiStages: [
+        { ApiId: { Ref: Match.anyValue() }, Stage: { Ref: Match.stringLikeRegexp('DeploymentStage') } },
+      ],
+    });
+    template.resourceCountIs('AWS::ApiGateway::ApiKey', 1);
+    template.hasResourceProperties('AWS::ApiGateway::ApiKey', { Enabled: true, Value: Match.absent() });
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlanKey', { KeyType: 'API_KEY' });
+  });
+
+  it('validates the POST /jobs body against a JSON schema at the gateway', () => {
+    const template = testApp.template('api');
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', {
+      ValidateRequestBody: true,
+      ValidateRequestParameters: true,
+    });
+    const uuid = { type: 'string', pattern: Match.stringLikeRegexp('\\{8\\}') };
+    template.hasResourceProperties('AWS::ApiGateway::Model', {
+      ContentType: 'application/json',
+      Schema: {
+        $schema: 'http://json-schema.org/draft-04/schema#',
+        type: 'object',
+        required: ['customer_id', 'directory_ids'],
+        additionalProperties: false,
+        properties: {
+          customer_id: uuid,
+          directory_ids: { type: 'array', items: uuid, minItems: 1, maxItems: TASKS.maxDirectoriesPerJob },
+          priority: { type: 'string', enum: [...PRIORITIES] },
+        },
+      },
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'POST',
+      RequestValidatorId: { Ref: Match.stringLikeRegexp('Validator') },
+      RequestModels: { 'application/json': { Ref: Match.stringLikeRegexp('CreateJobRequest') } },
+    });
+  });
+
+  it('logs access as JSON, with metrics and tracing on the stage, through the CloudWatch role', () => {
+    const template = testApp.template('api');
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+      TracingEnabled: true,
+      MethodSettings: [
+        Match.objectLike({ MetricsEnabled: true, LoggingLevel: 'ERROR', DataTraceEnabled: false }),
+      ],
+    });
+    template.resourceCountIs('AWS::ApiGateway::Account', 1);
+  });
+
+  it('puts a per-IP WAF rate rule in front of the stage', () => {
+    const template = testApp.template('api');
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'REGIONAL',
+      Rules: [
+        Match.objectLike({
+          Action: { Block: {} },
+          Statement: {
+            RateBasedStatement: { AggregateKeyType: 'IP', Limit: API.waf.requestsPerIpPer5Minutes },
+          },
+        }),
+      ],
+    });
+    template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+  });
+
+  it('gives only the create-job function the queue URLs and the right to send to them', () => {
+    const template = testApp.template('api');
+    const queueEnv = Object.fromEntries(
+      PRIORITIES.map((p) => [`TASK_QUEUE_URL_${p.toUpperCase()}`, Match.anyValue()]),
+    );
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'POST /jobs',
+      Environment: { Variables: Match.objectLike(queueEnv) },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'GET /jobs/{id}',
+      Environment: { Variables: Match.objectLike({ TASK_QUEUE_URL_P1: Match.absent() }) },
+    });
+    const senders = template.findResources('AWS::IAM::Policy', {
+      Properties: {
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['sqs:SendMessage']) })]),
+        },
+      },
+    });
+    expect(Object.keys(senders)).toHaveLength(1);
+  });
+
+  it('references the Supabase key secret by ARN and never creates one or puts a key in the template', () => {
+    for (const stack of ['api', 'submitter'] as const) {
+      const template = testApp.template(stack);
+      template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+      const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+      for (const fn of functions) {
+        const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
+        expect(variables.SUPABASE_SERVICE_KEY).toBeUndefined();
+        expect(JSON.stringify(variables.SUPABASE_SERVICE_KEY_SECRET_ARN)).toContain(
+          ':secret:directorybolt/supabase-service-key',
+        );
+      }
+    }
+  });
+});
+
+describe('ApiStack with deployment context', () => {
+  it('uses the given Supabase URL and complete secret ARN', () => {
+    const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/supabase-key-AbCdEf';
+    const testApp = buildTestApp({
+      context: { supabaseUrl: 'https://abcd.supabase.co', supabaseServiceKeySecretArn: secretArn },
+    });
+    try {
+      testApp.template('api').hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({
+            SUPABASE_URL: 'https://abcd.supabase.co',
+            SUPABASE_SERVICE_KEY_SECRET_ARN: secretArn,
+          }),
+        },
+      });
+    } finally {
+      testApp.cleanup();
+    }
+  });
+});
