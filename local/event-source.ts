@@ -1,4 +1,5 @@
 import {
+  ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   ReceiveMessageCommand,
   type Message,
@@ -86,7 +87,22 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
             MessageAttributeNames: ['All'],
           }),
         );
-        if (!running || !Messages || Messages.length === 0) continue;
+        if (!Messages || Messages.length === 0) continue;
+        if (!running) {
+          // Received by a poll that was out when stop() was called: hand the messages back now
+          // rather than leave them invisible for the queue's whole visibility timeout.
+          await options.sqs.send(
+            new ChangeMessageVisibilityBatchCommand({
+              QueueUrl: options.queueUrl,
+              Entries: Messages.map((message, index) => ({
+                Id: String(index),
+                ReceiptHandle: message.ReceiptHandle,
+                VisibilityTimeout: 0,
+              })),
+            }),
+          );
+          break;
+        }
         const invocation = invoke(Messages);
         active.add(invocation);
         await invocation.finally(() => active.delete(invocation));
@@ -109,7 +125,11 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
   };
 }
 
-function toRecord(message: Message, options: SqsEventSourceOptions): SQSRecord {
+/** An SQS message as a Lambda event record, the shape the event source mapping delivers. */
+export function toRecord(
+  message: Message,
+  options: Pick<SqsEventSourceOptions, 'queueArn' | 'region'>,
+): SQSRecord {
   const attributes = message.Attributes ?? {};
   return {
     messageId: message.MessageId ?? '',

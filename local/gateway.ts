@@ -259,14 +259,39 @@ async function readBody(request: IncomingMessage, limit: number): Promise<string
     request.resume();
     return 'too_large';
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return 'too_large';
-    chunks.push(chunk as Buffer);
-  }
-  return chunks.length === 0 ? null : Buffer.concat(chunks).toString('utf8');
+  // Past the limit, keep reading and discard the rest rather than leaving the loop: leaving a
+  // for-await destroys the request, which resets the socket, and the client never sees the 413.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    request.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      size += chunk.length;
+      if (size > limit) {
+        settled = true;
+        chunks.length = 0;
+        resolve('too_large');
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(chunks.length === 0 ? null : Buffer.concat(chunks).toString('utf8'));
+    });
+    request.on('error', (error) => {
+      if (settled) return;
+      settled = true;
+      reject(error);
+    });
+    request.on('close', () => {
+      if (settled) return;
+      settled = true;
+      reject(new Error('request closed before its body ended'));
+    });
+  });
 }
 
 function headerOf(request: IncomingMessage, name: string): string | undefined {

@@ -1,4 +1,8 @@
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  SendMessageBatchCommand,
+  type SendMessageBatchCommandOutput,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import type { LogPort } from '../shared/ports';
 import type { Rpc } from '../shared/rpc';
@@ -81,21 +85,37 @@ async function sendTaskMessages(deps: CreateJobDeps, job: CreatedJob): Promise<s
   const sent: string[] = [];
   for (let start = 0; start < job.tasks.length; start += SQS_BATCH_LIMIT) {
     const chunk = job.tasks.slice(start, start + SQS_BATCH_LIMIT);
-    const result = await deps.sqs.send(
-      new SendMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: chunk.map((task, index) => {
-          const message: TaskMessage = { task_id: task.task_id, job_id: job.job_id, priority: job.priority };
-          return { Id: String(index), MessageBody: JSON.stringify(message) };
+    let result: SendMessageBatchCommandOutput;
+    try {
+      result = await deps.sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: chunk.map((task, index) => {
+            const message: TaskMessage = {
+              task_id: task.task_id,
+              job_id: job.job_id,
+              priority: job.priority,
+            };
+            return { Id: String(index), MessageBody: JSON.stringify(message) };
+          }),
         }),
-      }),
-    );
+      );
+    } catch (error) {
+      // The job is committed: answering with an error would invite a retry that creates it twice.
+      // Its unsent tasks stay pending, and the stale-task sweeper enqueues them. The queue is
+      // unreachable, so the remaining chunks are not tried either.
+      deps.log.warn('Task messages were not sent', {
+        job_id: job.job_id,
+        tasks: chunk.length,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
+      break;
+    }
     for (const entry of result.Successful ?? []) {
       const task = chunk[Number(entry.Id)];
       if (task) sent.push(task.task_id);
     }
     if ((result.Failed ?? []).length > 0) {
-      // Left pending on purpose: the sweeper enqueues them; failing the request would hide the job.
       deps.log.warn('Some task messages were not sent', {
         job_id: job.job_id,
         failed: result.Failed?.length,

@@ -1,0 +1,170 @@
+import { createServer } from 'node:net';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { history, insertDirectories, tableCounts } from '../support/database';
+import { context, startHandlerEnvironment, type HandlerEnvironment } from '../support/handler-environment';
+
+/**
+ * The submitter handler on real Postgres (through the RPC endpoint), fauxqs SQS/S3, @sparticuz/chromium
+ * and the demo directory site: SQS records in, outcomes, proof and history out.
+ */
+let env: HandlerEnvironment;
+let submit: (event: SQSEvent, ctx: Context) => Promise<SQSBatchResponse>;
+let shutdown: () => Promise<void>;
+
+beforeAll(async () => {
+  env = await startHandlerEnvironment();
+  const module = await import('../../lambdas/submitter/handler');
+  submit = module.handler;
+  shutdown = module.shutdown;
+});
+
+afterAll(async () => {
+  await shutdown?.();
+  await env?.stop();
+});
+
+beforeEach(() => env.demoSite.reset());
+
+/** Creates a job through the SQL function and sends its messages as the API does. */
+async function enqueueJob(directoryIds: string[]): Promise<{ jobId: string; records: SQSRecord[] }> {
+  const { handler: createJob } = await import('../../lambdas/api/create-job');
+  const { apiEvent } = await import('../support/handler-environment');
+  const response = await createJob(
+    apiEvent({
+      method: 'POST',
+      resource: '/jobs',
+      path: '/jobs',
+      body: JSON.stringify({ customer_id: env.demoCustomerId, directory_ids: directoryIds }),
+    }),
+    context('create-job'),
+  );
+  expect(response.statusCode).toBe(201);
+  const jobId = (JSON.parse(response.body) as { job_id: string }).job_id;
+  const records = await env.receive('p2');
+  expect(records).toHaveLength(directoryIds.length);
+  return { jobId, records };
+}
+
+async function task(jobId: string) {
+  const result = await env.db.pool.query(
+    `select id, status, attempt, screenshot_key, listing_url, last_error, error_class, next_attempt_at
+       from job_results where job_id = $1`,
+    [jobId],
+  );
+  return result.rows[0];
+}
+
+async function directory(path: string): Promise<string> {
+  const [row] = await insertDirectories(env.db.pool, 1, { submission_url: `${env.demoSite.url}${path}` });
+  return row!.id;
+}
+
+it('submits each task of a batch in parallel and records the outcome with a screenshot in S3', async () => {
+  const { jobId, records } = await enqueueJob(env.demoDirectories.map((d) => d.id));
+
+  const response = await submit({ Records: records }, context('submitter'));
+
+  expect(response.batchItemFailures).toEqual([]);
+  const tasks = await env.db.pool.query(
+    'select status, screenshot_key, listing_url from job_results where job_id = $1',
+    [jobId],
+  );
+  expect(tasks.rows.map((row) => row.status)).toEqual(['submitted', 'submitted', 'submitted']);
+  expect(env.demoSite.submissions().filter((s) => s.accepted)).toHaveLength(3);
+  for (const row of tasks.rows) {
+    expect(row.listing_url).toMatch(new RegExp(`^${env.demoSite.url}/listings/`));
+    const object = await env.aws.s3.send(
+      new GetObjectCommand({ Bucket: env.aws.screenshotBucket, Key: row.screenshot_key }),
+    );
+    expect(object.ContentType).toBe('image/png');
+  }
+  const job = await env.db.pool.query('select status, tasks_submitted from jobs where id = $1', [jobId]);
+  expect(job.rows[0]).toEqual({ status: 'completed', tasks_submitted: 3 });
+  const events = (await history(env.db.pool, { jobId })).map((row) => row.event);
+  expect(events).toEqual(
+    expect.arrayContaining(['claimed', 'submitting', 'task_submitted', 'job_completed']),
+  );
+});
+
+it('does nothing on a duplicate delivery of a finished task', async () => {
+  const { jobId, records } = await enqueueJob([env.demoDirectories[0]!.id]);
+  await submit({ Records: records }, context('submitter'));
+  const historyBefore = (await history(env.db.pool, { jobId })).length;
+
+  const again = await submit({ Records: records }, context('submitter'));
+
+  expect(again.batchItemFailures).toEqual([]);
+  expect(env.demoSite.submissions()).toHaveLength(1);
+  expect((await history(env.db.pool, { jobId })).length).toBe(historyBefore);
+  expect((await task(jobId)).status).toBe('submitted');
+});
+
+it('retries a transient failure later: the task goes back to queued and the message stays on the queue', async () => {
+  const closedPort = await unusedPort();
+  const [row] = await insertDirectories(env.db.pool, 1, {
+    submission_url: `http://127.0.0.1:${closedPort}/forms/plain`,
+  });
+  const { jobId, records } = await enqueueJob([row!.id]);
+
+  const response = await submit({ Records: records }, context('submitter'));
+
+  expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[0]!.messageId }]);
+  const after = await task(jobId);
+  expect(after).toMatchObject({ status: 'queued', attempt: 1, error_class: 'transient' });
+  const retry = (await history(env.db.pool, { jobId })).find((event) => event.event === 'retry_scheduled');
+  expect(retry?.details).toMatchObject({ error_class: 'transient' });
+  const delay = Number(retry?.details.delay_seconds);
+  expect(delay).toBeGreaterThanOrEqual(0);
+  expect(delay).toBeLessThanOrEqual(30); // first attempt: full jitter over the 30 s base
+});
+
+it('fails a task at once on a permanent error (the form is gone)', async () => {
+  const { jobId, records } = await enqueueJob([await directory('/forms/no-such-form')]);
+
+  const response = await submit({ Records: records }, context('submitter'));
+
+  expect(response.batchItemFailures).toEqual([]);
+  expect(await task(jobId)).toMatchObject({ status: 'failed', error_class: 'permanent' });
+  const job = await env.db.pool.query('select status from jobs where id = $1', [jobId]);
+  expect(job.rows[0].status).toBe('failed');
+});
+
+it('ends a CAPTCHA as needs_manual without submitting', async () => {
+  const { jobId, records } = await enqueueJob([await directory('/forms/captcha')]);
+
+  const response = await submit({ Records: records }, context('submitter'));
+
+  expect(response.batchItemFailures).toEqual([]);
+  expect((await task(jobId)).status).toBe('needs_manual');
+  expect(env.demoSite.submissions()).toHaveLength(0);
+});
+
+it('reports a message that is not a task as a failed item and changes nothing', async () => {
+  const before = await tableCounts(env.db.pool);
+  const [valid] = (await enqueueJob([env.demoDirectories[0]!.id])).records;
+  const poison: SQSRecord = { ...valid!, messageId: 'poison-1', body: '{"task_id": 42}' };
+  const garbage: SQSRecord = { ...valid!, messageId: 'poison-2', body: 'not json' };
+  const countsWithJob = await tableCounts(env.db.pool);
+
+  const response = await submit({ Records: [poison, garbage] }, context('submitter'));
+
+  expect(response.batchItemFailures).toEqual([
+    { itemIdentifier: 'poison-1' },
+    { itemIdentifier: 'poison-2' },
+  ]);
+  expect(await tableCounts(env.db.pool)).toEqual(countsWithJob);
+  expect(countsWithJob.jobs).toBe((before.jobs ?? 0) + 1);
+});
+
+function unusedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,119 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEvent, Context, SQSRecord } from 'aws-lambda';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalAws, type LocalAws } from '../../local/aws';
+import { seedDemoData } from '../../local/database';
+import { startDemoSite, type DemoSite } from '../../local/demo-site/server';
+import { toRecord } from '../../local/event-source';
+import { lambdaContext } from '../../local/lambda-context';
+import { startRpcServer } from '../../local/rpc-server';
+import type { Priority } from '../../lambdas/shared/system-config';
+import { createTestDatabase, type TestDatabase } from './database';
+
+export interface HandlerEnvironment {
+  db: TestDatabase;
+  aws: LocalAws;
+  demoSite: DemoSite;
+  demoCustomerId: string;
+  demoDirectories: { id: string; slug: string; submission_url: string }[];
+  /** Receives what is visible on a priority queue now, as Lambda event records. */
+  receive(priority: Priority, max?: number): Promise<SQSRecord[]>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The parts a Lambda handler talks to, real and on this machine: a fresh Postgres database behind
+ * the RPC endpoint, fauxqs for SQS and S3, and the demo directory site. Sets the environment
+ * variables the stacks set in AWS, so handlers imported afterwards run exactly as deployed.
+ */
+export async function startHandlerEnvironment(): Promise<HandlerEnvironment> {
+  const db = await createTestDatabase();
+  const demoSite = await startDemoSite();
+  const demoDirectories = await seedDemoData(db.pool, { demoSiteUrl: demoSite.url });
+  const customer = await db.pool.query<{ id: string }>(
+    "select id from customers where external_ref = 'DEMO-CUSTOMER-001'",
+  );
+  const serviceKey = randomBytes(16).toString('hex');
+  const rpcServer = await startRpcServer({ databaseUrl: db.url, serviceKey });
+  const aws = await startLocalAws();
+  Object.assign(process.env, {
+    SUPABASE_URL: rpcServer.url,
+    SUPABASE_SERVICE_KEY: serviceKey,
+    TASK_QUEUE_URL_P1: aws.queues.p1.url,
+    TASK_QUEUE_URL_P2: aws.queues.p2.url,
+    TASK_QUEUE_URL_P3: aws.queues.p3.url,
+    SCREENSHOT_BUCKET: aws.screenshotBucket,
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_SQS: aws.endpoint,
+    AWS_ENDPOINT_URL_S3: aws.endpoint,
+    S3_FORCE_PATH_STYLE: 'true',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  });
+
+  return {
+    db,
+    aws,
+    demoSite,
+    demoCustomerId: customer.rows[0]!.id,
+    demoDirectories,
+    receive: async (priority, max = 10) => {
+      const { Messages } = await aws.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: aws.queues[priority].url,
+          MaxNumberOfMessages: max,
+          WaitTimeSeconds: 1,
+          MessageSystemAttributeNames: ['All'],
+        }),
+      );
+      return (Messages ?? []).map((message) =>
+        toRecord(message, { queueArn: aws.queues[priority].arn, region: LOCAL_REGION }),
+      );
+    },
+    stop: async () => {
+      await aws.stop();
+      await rpcServer.stop();
+      await demoSite.stop();
+      await db.drop();
+    },
+  };
+}
+
+/** A REST API (proxy integration) event, as API Gateway sends it to a Lambda. */
+export function apiEvent(init: {
+  method: string;
+  resource: string;
+  path: string;
+  body?: string | null;
+  pathParameters?: Record<string, string> | null;
+  headers?: Record<string, string>;
+}): APIGatewayProxyEvent {
+  const headers = { 'content-type': 'application/json', ...init.headers };
+  return {
+    resource: init.resource,
+    path: init.path,
+    httpMethod: init.method,
+    headers,
+    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: init.pathParameters ?? null,
+    stageVariables: null,
+    body: init.body ?? null,
+    isBase64Encoded: false,
+    requestContext: {
+      requestId: randomUUID(),
+      resourcePath: init.resource,
+      httpMethod: init.method,
+      path: init.path,
+      stage: 'test',
+      identity: { sourceIp: '127.0.0.1', apiKeyId: 'test-key' },
+    } as unknown as APIGatewayProxyEvent['requestContext'],
+  };
+}
+
+export function context(functionName: string): Context {
+  return lambdaContext(functionName, 60_000);
+}
