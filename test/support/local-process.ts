@@ -19,7 +19,7 @@ export async function startLocalProcess(
   env: Record<string, string>,
   readyTimeoutMs = 120_000,
 ): Promise<LocalProcess> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'local/main.ts'], {
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '--import', 'tsx', 'local/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
