@@ -15,16 +15,15 @@ import { rpcThrough } from '../shared/rpc';
 import { supabaseClient } from '../shared/supabase';
 import { TASKS } from '../shared/system-config';
 import { taskMessageSchema, type TaskMessage } from '../shared/task-message';
-import { closeBrowser, getBrowserManager } from './browser';
-import { BusinessProfileSchema, FieldMappingSchema } from './business-profile';
-import { classifyError, fillAndSubmit, SubmissionError } from './form-filler';
-import { processTask, RetryScheduled, type ClaimedTask, type SubmissionResult } from './process-task';
+import { closeBrowser } from './browser';
+import { classifyError } from './form-filler';
+import { processTask, RetryScheduled } from './process-task';
+import { submitInBrowser } from './submit-in-browser';
 
 const screenshotBucket = requireEnv('SCREENSHOT_BUCKET');
 /** One worker per execution environment: the lease owner written on every claim. */
 const workerId = `submitter:${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 const processor = new BatchProcessor(EventType.SQS);
-const browsers = getBrowserManager({ logger });
 
 /** SQS event records carry the queue's ARN; ChangeMessageVisibility needs its URL. Looked up once. */
 const queueUrls = new Map<string, Promise<string>>();
@@ -57,33 +56,6 @@ function parseMessage(record: SQSRecord): TaskMessage {
     throw new Error(`Message ${record.messageId} is not a task message: ${parsed.error.issues[0]?.message}`);
   }
   return parsed.data;
-}
-
-async function submitInBrowser(
-  task: ClaimedTask,
-  beforeSubmit: () => Promise<void>,
-): Promise<SubmissionResult> {
-  const profile = BusinessProfileSchema.safeParse(task.customer);
-  if (!profile.success) {
-    const field = profile.error.issues[0]?.path.join('.') ?? 'profile';
-    throw new SubmissionError('permanent', 'validation_rejected', `Customer profile is incomplete: ${field}`);
-  }
-  const mapping = FieldMappingSchema.nullable().safeParse(task.directory.field_mapping ?? null);
-  return browsers.withContext(async (context) => {
-    const page = await context.newPage();
-    const result = await fillAndSubmit(page, {
-      url: task.directory.submission_url,
-      profile: profile.data,
-      fieldMapping: mapping.success ? mapping.data : null,
-      beforeSubmit,
-    });
-    return {
-      status: result.status,
-      reason: result.reason,
-      listingUrl: result.listingUrl,
-      screenshot: result.screenshot,
-    };
-  });
 }
 
 async function recordHandler(record: SQSRecord): Promise<void> {
