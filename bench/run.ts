@@ -1,0 +1,149 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { renderChart } from './lib/chart';
+import { describeMachine } from './lib/machine';
+import type { Suite, SuiteResult } from './lib/suite';
+import { apiLatency } from './suites/api-latency';
+import { browserCost } from './suites/browser-cost';
+import { claims } from './suites/claims';
+import { coldStart } from './suites/cold-start';
+import { costFromFigures } from './suites/cost';
+import { enqueue } from './suites/enqueue';
+import { throughput } from './suites/throughput';
+
+/**
+ * `npm run bench` (full) or `npm run bench -- --quick` (smoke run), optionally `--only a,b`.
+ * Runs each suite in turn (never in parallel: they would measure each other) and writes
+ * bench/RESULTS.md, bench/results.json and bench/chart.svg.
+ */
+const SUITES: Suite[] = [browserCost, throughput, apiLatency, enqueue, claims, coldStart];
+const OUT_DIR = import.meta.dirname;
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const quick = args.includes('--quick');
+  const onlyIndex = args.indexOf('--only');
+  const only = onlyIndex >= 0 ? new Set((args[onlyIndex + 1] ?? '').split(',')) : undefined;
+  const unknown = only
+    ? [...only].filter((name) => name !== 'cost' && !SUITES.some((s) => s.name === name))
+    : [];
+  if (unknown.length > 0) throw new Error(`Unknown suite(s): ${unknown.join(', ')}`);
+
+  const machine = describeMachine();
+  const results: { name: string; result: SuiteResult }[] = [];
+  const figures: Record<string, number> = {};
+  for (const suite of SUITES) {
+    if (only && !only.has(suite.name)) continue;
+    process.stdout.write(`bench: ${suite.name} ...\n`);
+    const started = Date.now();
+    const result = await suite.run({ quick });
+    process.stdout.write(`bench: ${suite.name} done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    results.push({ name: suite.name, result });
+    for (const [key, value] of Object.entries(result.figures)) figures[`${suite.name}.${key}`] = value;
+  }
+  if (
+    figures['browser-cost.warmContextMs'] !== undefined &&
+    figures['throughput.pipeline_c1_per_min'] !== undefined
+  ) {
+    const cost = costFromFigures(figures);
+    results.push({ name: 'cost', result: cost });
+    for (const [key, value] of Object.entries(cost.figures)) figures[`cost.${key}`] = value;
+  }
+
+  const command = `npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`;
+  await writeFile(
+    path.join(OUT_DIR, 'results.json'),
+    `${JSON.stringify({ machine, command, quick, figures }, null, 2)}\n`,
+  );
+  const chart = chartOf(figures);
+  if (chart) await writeFile(path.join(OUT_DIR, 'chart.svg'), chart);
+  await writeFile(
+    path.join(OUT_DIR, 'RESULTS.md'),
+    markdown(machine, command, quick, results, Boolean(chart)),
+  );
+  process.stdout.write(
+    `bench: wrote bench/RESULTS.md${chart ? ', bench/chart.svg' : ''} and bench/results.json\n`,
+  );
+}
+
+function markdown(
+  machine: Record<string, string>,
+  command: string,
+  quick: boolean,
+  results: { name: string; result: SuiteResult }[],
+  hasChart: boolean,
+): string {
+  const lines = [
+    '# Benchmark results',
+    '',
+    `Written by \`${command}\`${quick ? ' (quick mode: small samples, a smoke run, not figures to quote)' : ''}.`,
+    'Absolute times on a shared 2-core machine are noisy; compare the ratios, which are measured in the same run.',
+    '',
+    '| machine | |',
+    '| --- | --- |',
+    ...Object.entries(machine).map(([key, value]) => `| ${key} | ${value} |`),
+    '',
+  ];
+  if (hasChart) lines.push('![throughput and latency](chart.svg)', '');
+  for (const { name, result } of results) {
+    lines.push(`## ${result.title}`, '', `Suite \`${name}\`. ${result.method}`, '');
+    lines.push(`| ${result.columns.join(' | ')} |`, `| ${result.columns.map(() => '---').join(' | ')} |`);
+    for (const row of result.rows) lines.push(`| ${row.join(' | ')} |`);
+    for (const note of result.notes ?? []) lines.push('', note);
+    lines.push('');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function chartOf(figures: Record<string, number>): string | undefined {
+  const levels = [1, 2, 4, 8].filter((c) => figures[`throughput.bare_c${c}_per_min`] !== undefined);
+  const latencyCases = [
+    'bare node:http + pg: get_job',
+    'GET /jobs/{id}',
+    'POST /jobs (1 directory)',
+    'GET /health',
+  ].filter((name) => figures[`api-latency.${name} p50`] !== undefined);
+  if (levels.length === 0 && latencyCases.length === 0) return undefined;
+  return renderChart({
+    title: 'DirectoryBolt on one 2-core machine',
+    lines: {
+      title: 'Submissions per minute',
+      xLabel: 'concurrency',
+      yLabel: 'submissions / min',
+      series: [
+        {
+          name: 'bare playwright loop',
+          color: '#888',
+          points: levels.map((c) => [c, figures[`throughput.bare_c${c}_per_min`]!]),
+        },
+        {
+          name: 'whole pipeline',
+          color: '#1f6feb',
+          points: levels.map((c) => [c, figures[`throughput.pipeline_c${c}_per_min`]!]),
+        },
+        { name: 'audited system (8/min)', color: '#d1242f', points: levels.map((c) => [c, 8]) },
+      ],
+    },
+    bars: {
+      title: 'API latency at 1000 requests/min',
+      yLabel: 'ms',
+      groups: latencyCases.map((name) => ({
+        label: name.replace('bare node:http + pg: get_job', 'bare server'),
+        values: [
+          { name: 'p50', color: '#1f6feb', value: figures[`api-latency.${name} p50`]! },
+          { name: 'p99', color: '#9ecbff', value: figures[`api-latency.${name} p99`]! },
+        ],
+      })),
+    },
+  });
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(
+      `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);

@@ -1,0 +1,174 @@
+import type {
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  Context,
+  SQSBatchResponse,
+  SQSEvent,
+} from 'aws-lambda';
+import { BrowserManager, sparticuzExecutablePath } from '../../lambdas/submitter/browser';
+import { fillAndSubmit } from '../../lambdas/submitter/form-filler';
+import { startSqsEventSource } from '../../local/event-source';
+import { lambdaContext } from '../../local/lambda-context';
+import { LOCAL_REGION } from '../../local/aws';
+import { startBenchEnvironment, type BenchEnvironment } from '../lib/environment';
+import { ResourceSampler } from '../lib/sampler';
+import { round, since } from '../lib/stats';
+import type { Suite } from '../lib/suite';
+import { BENCH_PROFILE } from './profile';
+
+type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+/**
+ * 1b + 2. Throughput at rising concurrency, and what the whole pipeline (API, queue, claim, browser,
+ * record) costs on top of a bare loop filling the same forms with the same concurrency.
+ */
+export const throughput: Suite = {
+  name: 'throughput',
+  async run({ quick }) {
+    const levels = quick ? [1, 4] : [1, 2, 4, 8];
+    const perLevel = quick ? 8 : 32;
+    const env = await startBenchEnvironment();
+    const createJob = ((await import('../../lambdas/api/create-job')) as { handler: ApiHandler }).handler;
+    const submitter = (await import('../../lambdas/submitter/handler')) as {
+      handler: SqsHandler;
+      shutdown: () => Promise<void>;
+    };
+    const executablePath = await sparticuzExecutablePath();
+    const bare = new BrowserManager({ resolveExecutablePath: async () => executablePath });
+    const url = `${env.demoSite.url}/forms/plain`;
+    const rows: (string | number)[][] = [];
+    const figures: Record<string, number> = {};
+    try {
+      // Warm both browsers so neither pays its cold start inside a measurement.
+      await bare.withContext(async () => undefined);
+      await runPipeline(env, createJob, submitter.handler, 1, 1);
+
+      for (const concurrency of levels) {
+        const bareRun = await measure(() => runBare(bare, url, perLevel, concurrency));
+        const pipelineRun = await measure(() =>
+          runPipeline(env, createJob, submitter.handler, perLevel, concurrency),
+        );
+        const barePerMin = (perLevel / bareRun.ms) * 60_000;
+        const pipelinePerMin = (perLevel / pipelineRun.ms) * 60_000;
+        figures[`bare_c${concurrency}_per_min`] = barePerMin;
+        figures[`pipeline_c${concurrency}_per_min`] = pipelinePerMin;
+        figures[`overhead_c${concurrency}`] = pipelineRun.ms / bareRun.ms;
+        rows.push([
+          concurrency,
+          round(barePerMin),
+          round(pipelinePerMin),
+          `${round(pipelineRun.ms / bareRun.ms, 2)}`,
+          round(pipelineRun.cpuPercent),
+          round(pipelineRun.peakRssMb),
+        ]);
+      }
+    } finally {
+      await bare.close();
+      await submitter.shutdown();
+      await env.stop();
+    }
+    return {
+      title: 'Throughput and pipeline overhead',
+      method:
+        `${perLevel} submissions of the demo site's plain form per level. "bare": a playwright-core loop (warm browser, ` +
+        'context per submission, same filler) with N workers. "pipeline": POST /jobs through the create-job handler, ' +
+        'fauxqs, an event source with maximumConcurrency N and batch size 1, the submitter handler (claim, browser, ' +
+        'screenshot to S3, record), timed until the job is completed. The old system managed about 8 submissions per minute.',
+      columns: [
+        'concurrency',
+        'bare per min',
+        'pipeline per min',
+        'pipeline / bare time',
+        'pipeline CPU %',
+        'peak RSS MiB',
+      ],
+      rows,
+      figures,
+    };
+  },
+};
+
+async function measure(
+  run: () => Promise<void>,
+): Promise<{ ms: number; cpuPercent: number; peakRssMb: number }> {
+  const sampler = new ResourceSampler().start();
+  const start = performance.now();
+  await run();
+  const ms = since(start);
+  return { ms, ...sampler.stop() };
+}
+
+async function runBare(
+  manager: BrowserManager,
+  url: string,
+  total: number,
+  concurrency: number,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < total) {
+      next += 1;
+      await manager.withContext(async (context) => {
+        const page = await context.newPage();
+        const outcome = await fillAndSubmit(page, { url, profile: BENCH_PROFILE });
+        if (outcome.status !== 'submitted') throw new Error(`bare submission ended ${outcome.status}`);
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+async function runPipeline(
+  env: BenchEnvironment,
+  createJob: ApiHandler,
+  submitter: SqsHandler,
+  total: number,
+  concurrency: number,
+): Promise<void> {
+  const directoryIds = await env.directories(total);
+  const queue = env.aws.queues.p2; // the demo customer is on the pro tier
+  const source = startSqsEventSource({
+    sqs: env.aws.sqs,
+    queueUrl: queue.url,
+    queueArn: queue.arn,
+    region: LOCAL_REGION,
+    functionName: 'submitter',
+    handler: submitter,
+    batchSize: 1,
+    maximumConcurrency: concurrency,
+    functionTimeoutMs: 120_000,
+    waitTimeSeconds: 1,
+  });
+  try {
+    const response = await createJob(
+      {
+        resource: '/jobs',
+        path: '/jobs',
+        httpMethod: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ customer_id: env.customerId, directory_ids: directoryIds }),
+        requestContext: { requestId: `bench-${Date.now()}` },
+      } as unknown as APIGatewayProxyEvent,
+      lambdaContext('create-job', 29_000),
+    );
+    if (response.statusCode !== 201)
+      throw new Error(`POST /jobs answered ${response.statusCode}: ${response.body}`);
+    const jobId = (JSON.parse(response.body) as { job_id: string }).job_id;
+    for (;;) {
+      const job = await env.pool.query<{ status: string; tasks_submitted: number }>(
+        'select status, tasks_submitted from jobs where id = $1',
+        [jobId],
+      );
+      const row = job.rows[0]!;
+      if (row.status === 'completed' || row.status === 'failed') {
+        if (row.tasks_submitted !== total)
+          throw new Error(`pipeline submitted ${row.tasks_submitted} of ${total}`);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    await source.stop();
+  }
+}
