@@ -6,6 +6,8 @@ import { BUCKETS, PRIORITIES, QUEUES, type Priority } from '../lambdas/shared/sy
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 export const LOCAL_SCREENSHOT_BUCKET = `${BUCKETS.screenshots.namePrefix}-local`;
+/** Where the retention job archives queue_history (ARCHIVE_BUCKET). */
+export const LOCAL_ARCHIVE_BUCKET = 'directorybolt-history-archive-local';
 
 export interface LocalQueue {
   name: string;
@@ -20,6 +22,7 @@ export interface LocalAws {
   queues: Record<Priority, LocalQueue>;
   dlq: LocalQueue;
   screenshotBucket: string;
+  archiveBucket: string;
   stop(): Promise<void>;
 }
 
@@ -51,6 +54,7 @@ export async function startLocalAws(options: { port?: number } = {}): Promise<Lo
     });
   }
   await s3.send(new CreateBucketCommand({ Bucket: LOCAL_SCREENSHOT_BUCKET }));
+  await s3.send(new CreateBucketCommand({ Bucket: LOCAL_ARCHIVE_BUCKET }));
 
   return {
     endpoint,
@@ -59,6 +63,7 @@ export async function startLocalAws(options: { port?: number } = {}): Promise<Lo
     queues,
     dlq,
     screenshotBucket: LOCAL_SCREENSHOT_BUCKET,
+    archiveBucket: LOCAL_ARCHIVE_BUCKET,
     stop: async () => {
       sqs.destroy();
       s3.destroy();

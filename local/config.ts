@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OPERATIONS } from '../lambdas/shared/system-config';
 
 /**
  * The local runtime's own settings (everything else comes from lambdas/shared/system-config).
@@ -13,6 +14,22 @@ const localConfigSchema = z.object({
   DEMO_SITE_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   LOCAL_DEMO_JOB: z.enum(['true', 'false']).default('true'),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('WARN'),
+  // The operations handlers' schedules (EventBridge rates in AWS); shorter values for trying things out.
+  LOCAL_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(OPERATIONS.sweeper.intervalSeconds),
+  LOCAL_DLQ_CHECK_INTERVAL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(OPERATIONS.dlqMonitor.intervalSeconds),
+  LOCAL_RETENTION_INTERVAL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(OPERATIONS.retention.intervalSeconds),
+  /** A real Slack webhook; unset, alerts go to the local Slack sink (printed and recorded). */
+  SLACK_WEBHOOK_URL: z.url().optional(),
+  /** Where the handlers' EMF metric lines are collected (relative to the working directory). */
+  LOCAL_METRICS_FILE: z.string().default('.local-data/metrics.jsonl'),
 });
 
 export type LocalConfig = z.infer<typeof localConfigSchema>;

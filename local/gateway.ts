@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { ApiRoute } from '../lambdas/api/routes';
-import { API } from '../lambdas/shared/system-config';
+import { API, type CustomerTier } from '../lambdas/shared/system-config';
 import { invokeWithTimeout, lambdaContext } from './lambda-context';
 
 export type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -12,14 +12,23 @@ export interface GatewayRoute extends ApiRoute {
   handler: ApiHandler;
 }
 
+/** A key API Gateway knows: its id and the usage plan (API.usagePlans) it is on. */
+export interface GatewayKey {
+  id: string;
+  plan: CustomerTier;
+}
+
+/** Looks a key value up as API Gateway's key store would; undefined when it does not know it. */
+export type GatewayKeyStore = (apiKey: string) => Promise<GatewayKey | undefined>;
+
 export interface GatewayOptions {
   routes: GatewayRoute[];
-  /** API keys accepted, as API Gateway's usage plan would (value -> key id). */
-  apiKeys: Map<string, string>;
+  /** API keys accepted (value -> key id), all on the `enterprise` plan; or a key store. */
+  apiKeys: Map<string, string> | GatewayKeyStore;
   port?: number;
   host?: string;
   functionTimeoutMs: number;
-  /** Usage-plan throttling per key; defaults to the plan in system-config. */
+  /** Usage-plan throttling for every key; defaults to each key's plan in API.usagePlans. */
   throttle?: { ratePerSecond: number; burst: number };
 }
 
@@ -31,21 +40,31 @@ export interface Gateway {
 
 /**
  * The local stand-in for API Gateway (REST): matches the same routes, refuses requests without a
- * valid API key (403, as API Gateway does), applies the usage plan's token-bucket throttling (429),
- * refuses oversized bodies (413) and URLs (414), and invokes the same Lambda handlers with a
- * proxy-integration event.
+ * key it knows (401, as the stacks configure API Gateway's INVALID_API_KEY response), applies the
+ * key's usage plan's token-bucket throttling (429), refuses oversized bodies (413) and URLs (414),
+ * and invokes the same Lambda handlers with a proxy-integration event. Its own errors have the JSON
+ * shape the stacks give API Gateway's responses: {error: {code, message, correlation_id}}.
  */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
-  const throttle = options.throttle ?? {
-    ratePerSecond: API.usagePlans.standard.rateLimitPerSecond,
-    burst: API.usagePlans.standard.burstLimit,
-  };
+  const lookup: GatewayKeyStore =
+    options.apiKeys instanceof Map
+      ? ((keys) => async (value: string) => {
+          const id = keys.get(value);
+          return id === undefined ? undefined : { id, plan: 'enterprise' as const };
+        })(options.apiKeys)
+      : options.apiKeys;
+  const throttleFor = (plan: CustomerTier) =>
+    options.throttle ?? {
+      ratePerSecond: API.usagePlans[plan].rateLimitPerSecond,
+      burst: API.usagePlans[plan].burstLimit,
+    };
   const buckets = new Map<string, TokenBucket>();
   const compiled = options.routes.map((route) => ({ route, pattern: compileResource(route.resource) }));
 
   const server = createServer((request, response) => {
     handle(request, response).catch(() => {
-      send(response, 500, { message: 'Internal server error' });
+      const requestId = randomUUID();
+      send(response, 500, gatewayError('DEFAULT_5XX', 'Internal server error', requestId), requestId);
     });
   });
 
@@ -53,31 +72,45 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const requestId = randomUUID();
     const rawUrl = request.url ?? '/';
     if (rawUrl.length > API.maxUrlLength) {
-      return send(response, 414, { message: 'Request-URI Too Long' }, requestId);
+      return send(
+        response,
+        414,
+        gatewayError('REQUEST_TOO_LARGE', 'Request-URI Too Long', requestId),
+        requestId,
+      );
     }
     const url = new URL(rawUrl, 'http://gateway.local');
     const method = (request.method ?? 'GET').toUpperCase();
     const match = findRoute(compiled, method, url.pathname);
     if (!match) {
-      return send(response, 404, { message: 'Not Found' }, requestId);
+      return send(response, 404, gatewayError('RESOURCE_NOT_FOUND', 'Not Found', requestId), requestId);
     }
 
     const apiKey = headerOf(request, 'x-api-key');
-    const apiKeyId = apiKey === undefined ? undefined : options.apiKeys.get(apiKey);
-    if (match.route.apiKeyRequired && apiKeyId === undefined) {
-      return send(response, 403, { message: 'Forbidden' }, requestId);
+    const known = apiKey === undefined || apiKey === '' ? undefined : await lookup(apiKey);
+    const apiKeyId = known?.id;
+    if (match.route.apiKeyRequired && known === undefined) {
+      return send(response, 401, gatewayError('INVALID_API_KEY', 'Forbidden', requestId), requestId);
     }
-    if (apiKeyId !== undefined) {
-      const bucket = buckets.get(apiKeyId) ?? new TokenBucket(throttle.ratePerSecond, throttle.burst);
-      buckets.set(apiKeyId, bucket);
+    if (known !== undefined) {
+      const throttle = throttleFor(known.plan);
+      const bucket = buckets.get(known.id) ?? new TokenBucket(throttle.ratePerSecond, throttle.burst);
+      buckets.set(known.id, bucket);
       if (!bucket.take()) {
-        return send(response, 429, { message: 'Too Many Requests' }, requestId, { 'retry-after': '1' });
+        return send(response, 429, gatewayError('THROTTLED', 'Too Many Requests', requestId), requestId, {
+          'retry-after': '1',
+        });
       }
     }
 
     const body = await readBody(request, API.maxBodyBytes);
     if (body === 'too_large') {
-      return send(response, 413, { message: 'Request Entity Too Large' }, requestId);
+      return send(
+        response,
+        413,
+        gatewayError('REQUEST_TOO_LARGE', 'Request Entity Too Large', requestId),
+        requestId,
+      );
     }
 
     const event = toEvent(request, url, method, match, body, requestId, apiKey, apiKeyId);
@@ -91,7 +124,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       );
     } catch {
       // As API Gateway answers a failed Lambda integration: no details.
-      return send(response, 502, { message: 'Internal server error' }, requestId);
+      return send(
+        response,
+        502,
+        gatewayError('INTEGRATION_FAILURE', 'Internal server error', requestId),
+        requestId,
+      );
     }
     response.writeHead(result.statusCode, {
       ...stringHeaders(result.headers),
@@ -113,6 +151,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         server.closeAllConnections();
       }),
   };
+}
+
+/** The body the stacks' gateway responses produce (lib/constructs/jobs-api.ts addJsonErrorResponses). */
+function gatewayError(code: string, message: string, requestId: string) {
+  return { error: { code, message, correlation_id: requestId } };
 }
 
 /** API Gateway's throttling model: a bucket of `burst` tokens refilled at `rate` per second. */

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { readLocalConfig } from './config';
+import { collectEmfMetrics } from './metrics-file';
 import { startLocalStack, type LocalStack } from './stack';
 
 /**
@@ -11,6 +12,9 @@ import { startLocalStack, type LocalStack } from './stack';
 async function main(): Promise<void> {
   const config = readLocalConfig();
   const log = (line: string) => process.stdout.write(`${line}\n`);
+  // The handlers' EMF metric lines go to a file instead of the console (local/metrics-file.ts).
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'false';
+  collectEmfMetrics(config.LOCAL_METRICS_FILE);
   log('DirectoryBolt: starting the local stack');
   const stack = await startLocalStack(config, log);
 
@@ -28,6 +32,11 @@ async function main(): Promise<void> {
   log('');
   log(`API           ${stack.gatewayUrl}`);
   log(`API key       ${stack.apiKey}`);
+  log(`metrics       ${config.LOCAL_METRICS_FILE} (EMF, one JSON document per line)`);
+  log(`staff key     ${stack.apiKeys.staff}`);
+  log(`admin key     ${stack.apiKeys.admin}`);
+  log(`customer key  ${stack.apiKeys.customer}   (DEMO-CUSTOMER-001 only)`);
+  log('more keys     npx tsx local/api-keys.ts create --role staff|admin|customer [--customer <id>]');
   log(`try           curl -H 'x-api-key: ${stack.apiKey}' ${stack.gatewayUrl}/jobs/<job id>`);
   log('');
 

@@ -8,12 +8,19 @@ import type { LocalConfig } from './config';
 import { seedDemoData, startDatabase } from './database';
 import { startDemoSite } from './demo-site/server';
 import { startSqsEventSource, type SqsEventSource, type SqsHandler } from './event-source';
+import type { ApiRole } from '../lambdas/shared/system-config';
+import { createApiKey, databaseKeyStore } from './api-keys';
 import { startGateway, type ApiHandler, type Gateway } from './gateway';
+import { startOperations } from './operations';
 import { startRpcServer } from './rpc-server';
+import { startSlackSink } from './slack-sink';
 
 export interface LocalStack {
   gatewayUrl: string;
+  /** A staff key (LOCAL_API_KEY when set). */
   apiKey: string;
+  /** Demo keys issued at start, one per role (the customer key belongs to DEMO-CUSTOMER-001). */
+  apiKeys: Record<ApiRole, string>;
   databaseUrl: string;
   demoSiteUrl: string;
   aws: LocalAws;
@@ -60,6 +67,15 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
     stops.push(aws.stop);
     log(`sqs + s3      ${aws.endpoint} (fauxqs)`);
 
+    // Slack: a real webhook when configured, else the local sink that prints and records alerts.
+    let slackWebhookUrl = config.SLACK_WEBHOOK_URL;
+    if (!slackWebhookUrl) {
+      const sink = await startSlackSink({ log });
+      stops.push(sink.stop);
+      slackWebhookUrl = sink.webhookUrl;
+      log(`slack sink    ${sink.url}/_alerts`);
+    }
+
     // The same variables the stacks set on the Lambdas; the handlers read them at load.
     Object.assign(process.env, {
       SUPABASE_URL: rpcServer.url,
@@ -74,6 +90,11 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
       AWS_ENDPOINT_URL_SQS: aws.endpoint,
       AWS_ENDPOINT_URL_S3: aws.endpoint,
       S3_FORCE_PATH_STYLE: 'true',
+      // The submitter's SSRF guard allows this one loopback origin (unset in AWS: public addresses only).
+      SUBMITTER_ALLOWED_HOSTS: new URL(demoSite.url).host,
+      DLQ_URL: aws.dlq.url,
+      ARCHIVE_BUCKET: aws.archiveBucket,
+      SLACK_WEBHOOK_URL: slackWebhookUrl,
       POWERTOOLS_LOG_LEVEL: config.LOG_LEVEL,
       // EMF lines would drown the console locally; CloudWatch reads them in AWS.
       POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
@@ -85,10 +106,33 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
         return { ...route, handler: module.handler };
       }),
     );
-    const apiKey = config.LOCAL_API_KEY ?? `local-${randomBytes(16).toString('hex')}`;
+    // Demo keys, one per role, issued through the same SQL functions as any key (only hashes stored).
+    const keyPool = new pg.Pool({ connectionString: database.url, max: 2 });
+    stops.push(() => keyPool.end());
+    const demoCustomer = await keyPool.query<{ id: string }>(
+      "select id from customers where external_ref = 'DEMO-CUSTOMER-001'",
+    );
+    const apiKeys: Record<ApiRole, string> = {
+      staff:
+        config.LOCAL_API_KEY ?? (await createApiKey(keyPool, { role: 'staff', label: 'local demo' })).key,
+      admin: (await createApiKey(keyPool, { role: 'admin', label: 'local demo' })).key,
+      customer: (
+        await createApiKey(keyPool, {
+          role: 'customer',
+          customerId: demoCustomer.rows[0]?.id,
+          label: 'local demo',
+        })
+      ).key,
+    };
+    if (config.LOCAL_API_KEY) {
+      const known = await databaseKeyStore(keyPool)(config.LOCAL_API_KEY);
+      if (!known)
+        await createApiKey(keyPool, { role: 'staff', label: 'LOCAL_API_KEY', key: config.LOCAL_API_KEY });
+    }
+    const apiKey = apiKeys.staff;
     const gateway: Gateway = await startGateway({
       routes,
-      apiKeys: new Map([[apiKey, 'local-demo-key']]),
+      apiKeys: databaseKeyStore(keyPool),
       port: config.PORT,
       host: config.HOST,
       functionTimeoutMs: API_TIMEOUT_MS,
@@ -120,9 +164,24 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
     });
     log(`submitters    polling ${PRIORITIES.map((p) => QUEUES.tasks[p].name).join(', ')}`);
 
+    const operations = await startOperations(
+      {
+        sweepSeconds: config.LOCAL_SWEEP_INTERVAL_SECONDS,
+        dlqCheckSeconds: config.LOCAL_DLQ_CHECK_INTERVAL_SECONDS,
+        retentionSeconds: config.LOCAL_RETENTION_INTERVAL_SECONDS,
+      },
+      log,
+    );
+    stops.push(operations.stop);
+    log(
+      `operations    sweeper every ${config.LOCAL_SWEEP_INTERVAL_SECONDS}s, DLQ monitor every ` +
+        `${config.LOCAL_DLQ_CHECK_INTERVAL_SECONDS}s, retention every ${config.LOCAL_RETENTION_INTERVAL_SECONDS}s`,
+    );
+
     return {
       gatewayUrl: gateway.url,
       apiKey,
+      apiKeys,
       databaseUrl: database.url,
       demoSiteUrl: demoSite.url,
       aws,

@@ -1,32 +1,50 @@
-import { requireEnv } from '../shared/env';
 import { sqs } from '../shared/aws-clients';
 import { apiHandler } from '../shared/api-handler';
+import { customerScope, principalRef } from '../shared/auth';
 import { HttpError, json, parseJsonBody, validationError } from '../shared/http';
 import { logger } from '../shared/powertools';
-import { RpcError, rpcThrough } from '../shared/rpc';
-import { supabaseClient } from '../shared/supabase';
 import { createAndEnqueueJob, createJobRequestSchema } from '../jobs/create-job';
+import { idempotencyKey } from '../jobs/job-requests';
+import { taskQueueUrlsFromEnv } from '../jobs/task-queues';
 
-const queueUrls = {
-  p1: requireEnv('TASK_QUEUE_URL_P1'),
-  p2: requireEnv('TASK_QUEUE_URL_P2'),
-  p3: requireEnv('TASK_QUEUE_URL_P3'),
-};
+const queueUrls = taskQueueUrlsFromEnv();
 
-/** POST /jobs: create a job for a customer's directories and enqueue one task per directory. */
-export const handler = apiHandler('POST /jobs', async (event) => {
+/**
+ * POST /jobs: create a job for a customer's directories and enqueue one task per directory.
+ * With Idempotency-Key, a retry replays the first answer (Idempotent-Replayed: true); the same key
+ * with another body is 422. Customer keys create jobs for their own customer only, at their tier.
+ */
+export const handler = apiHandler('POST /jobs', async (event, _context, { principal, rpc }) => {
+  const key = idempotencyKey(event);
   const parsed = createJobRequestSchema.safeParse(parseJsonBody(event));
   if (!parsed.success) throw validationError(parsed.error);
+  const request = parsed.data;
 
-  const rpc = rpcThrough(await supabaseClient());
-  try {
-    const job = await createAndEnqueueJob({ rpc, sqs, queueUrls, log: logger }, parsed.data);
-    logger.info('Job created', { job_id: job.job_id, tasks: job.tasks_total, priority: job.priority });
-    return json(201, job, { location: `/jobs/${job.job_id}` });
-  } catch (error) {
-    if (error instanceof RpcError && error.isInvalidInput) {
-      throw new HttpError(400, 'invalid_body', error.message);
-    }
-    throw error;
+  const scope = customerScope(principal);
+  if (scope !== null && request.customer_id !== scope) {
+    // Another customer's id is "not found", as for its jobs: its existence is not revealed.
+    throw new HttpError(404, 'not_found', `customer_id: customer ${request.customer_id} not found`);
   }
+  if (scope !== null && request.priority !== undefined) {
+    throw new HttpError(403, 'forbidden', "priority: set by the customer's tier; only staff may choose it");
+  }
+
+  const outcome = await createAndEnqueueJob(
+    { rpc, sqs, queueUrls, log: logger },
+    request,
+    key === undefined ? undefined : { principal: principalRef(principal), key },
+  );
+  if (outcome.kind === 'conflict') {
+    throw new HttpError(
+      422,
+      'idempotency_key_reused',
+      'Idempotency-Key: already used with a different request body',
+    );
+  }
+  const job = outcome.job;
+  if (outcome.kind === 'replayed') {
+    return json(outcome.statusCode, job, { location: `/jobs/${job.job_id}`, 'idempotent-replayed': 'true' });
+  }
+  logger.info('Job created', { job_id: job.job_id, tasks: job.tasks_total, priority: job.priority });
+  return json(201, job, { location: `/jobs/${job.job_id}` });
 });

@@ -1,18 +1,19 @@
-import { z } from 'zod';
 import { apiHandler } from '../shared/api-handler';
-import { HttpError, json } from '../shared/http';
-import { rpcThrough } from '../shared/rpc';
-import { supabaseClient } from '../shared/supabase';
+import { customerScope } from '../shared/auth';
+import { HttpError, json, pathUuid } from '../shared/http';
+import { etag } from '../jobs/job-requests';
 
-const jobIdSchema = z.uuid();
-
-/** GET /jobs/{id}: the job, its counters and each directory's result. */
-export const handler = apiHandler('GET /jobs/{id}', async (event) => {
-  const parsed = jobIdSchema.safeParse(event.pathParameters?.id);
-  if (!parsed.success) throw new HttpError(400, 'invalid_id', 'id: must be a UUID');
-
-  const rpc = rpcThrough(await supabaseClient());
-  const job = await rpc<Record<string, unknown> | null>('get_job', { p_job_id: parsed.data });
-  if (job === null) throw new HttpError(404, 'not_found', `Job ${parsed.data} not found`);
-  return json(200, job, { etag: `"${String(job.version)}"` });
+/** GET /jobs/{id}: the job, its counters and each directory's result; ETag is its version. */
+export const handler = apiHandler('GET /jobs/{id}', async (event, _context, { principal, rpc }) => {
+  const id = pathUuid(event, 'id');
+  const job = await rpc<(Record<string, unknown> & { customer_id: string; version: number }) | null>(
+    'get_job',
+    { p_job_id: id },
+  );
+  const scope = customerScope(principal);
+  // Another customer's job answers exactly as a missing one does.
+  if (job === null || (scope !== null && job.customer_id !== scope)) {
+    throw new HttpError(404, 'not_found', `Job ${id} not found`);
+  }
+  return json(200, job, { etag: etag(job.version) });
 });

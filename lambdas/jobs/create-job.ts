@@ -3,10 +3,11 @@ import {
   type SendMessageBatchCommandOutput,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { LogPort } from '../shared/ports';
 import type { Rpc } from '../shared/rpc';
-import { PRIORITIES, TASKS, type Priority } from '../shared/system-config';
+import { API_ACCESS, PRIORITIES, TASKS, type Priority } from '../shared/system-config';
 import type { TaskMessage } from '../shared/task-message';
 
 export const createJobRequestSchema = z
@@ -18,6 +19,7 @@ export const createJobRequestSchema = z
       .max(TASKS.maxDirectoriesPerJob)
       .refine((ids) => new Set(ids).size === ids.length, 'must not contain duplicates'),
     priority: z.enum(PRIORITIES).optional(),
+    notes: z.string().max(API_ACCESS.maxNotesLength).optional(),
   })
   .strict();
 
@@ -49,28 +51,82 @@ export interface CreateJobResult {
 /** SQS takes at most ten entries per SendMessageBatch call. */
 const SQS_BATCH_LIMIT = 10;
 
+/** What makes a retried POST /jobs the same request: who sent it, its key, and its body. */
+export interface IdempotencyScope {
+  principal: string;
+  key: string;
+}
+
+export type CreateJobOutcome =
+  | { kind: 'created'; job: CreateJobResult }
+  | { kind: 'replayed'; statusCode: number; job: CreateJobResult }
+  | { kind: 'conflict' };
+
+/** SHA-256 over the validated body (keys in schema order), so a retry must send the same request. */
+export function requestHash(request: CreateJobRequest): string {
+  return createHash('sha256').update(JSON.stringify(request)).digest('hex');
+}
+
 /**
  * Creates a job and its tasks in one transaction, then fans out one message per task.
  * This is an outbox: the tasks are committed before any message is sent, so a crash in between
  * leaves `pending` tasks that the stale-task sweeper enqueues later; a resend is harmless because
  * claiming is idempotent.
+ * With an idempotency scope, the key and the job commit in the same transaction
+ * (create_job_idempotent): a retry replays the first answer and never creates a second job.
  */
 export async function createAndEnqueueJob(
   deps: CreateJobDeps,
   request: CreateJobRequest,
-): Promise<CreateJobResult> {
-  const job = await deps.rpc<CreatedJob>('create_job', {
-    p_customer_id: request.customer_id,
-    p_directory_ids: request.directory_ids,
-    p_priority: request.priority ?? null,
-  });
+  idempotency?: IdempotencyScope,
+): Promise<CreateJobOutcome> {
+  let job: CreatedJob;
+  if (idempotency) {
+    const result = await deps.rpc<
+      | { outcome: 'created'; job: CreatedJob }
+      | { outcome: 'replayed'; status_code: number; response: CreateJobResult }
+      | { outcome: 'conflict' }
+    >('create_job_idempotent', {
+      p_principal: idempotency.principal,
+      p_idempotency_key: idempotency.key,
+      p_request_hash: requestHash(request),
+      p_customer_id: request.customer_id,
+      p_directory_ids: request.directory_ids,
+      p_priority: request.priority ?? null,
+      p_notes: request.notes ?? null,
+    });
+    if (result.outcome === 'conflict') return { kind: 'conflict' };
+    if (result.outcome === 'replayed') {
+      return { kind: 'replayed', statusCode: result.status_code, job: result.response };
+    }
+    job = result.job;
+  } else {
+    job = await deps.rpc<CreatedJob>('create_job', {
+      p_customer_id: request.customer_id,
+      p_directory_ids: request.directory_ids,
+      p_priority: request.priority ?? null,
+    });
+    if (request.notes !== undefined) {
+      await deps.rpc('update_job', {
+        p_job_id: job.job_id,
+        p_expected_version: 1,
+        p_changes: { notes: request.notes },
+        p_customer_id: null,
+      });
+    }
+  }
 
-  const sentTaskIds = await sendTaskMessages(deps, job);
+  const sentTaskIds = await sendTaskMessages(
+    deps,
+    job.job_id,
+    job.priority,
+    job.tasks.map((task) => task.task_id),
+  );
   if (sentTaskIds.length > 0) {
     await deps.rpc<{ enqueued: number }>('mark_tasks_enqueued', { p_task_ids: sentTaskIds });
   }
 
-  return {
+  const answer: CreateJobResult = {
     job_id: job.job_id,
     priority: job.priority,
     status: 'pending',
@@ -78,24 +134,49 @@ export async function createAndEnqueueJob(
     tasks_total: job.tasks.length,
     tasks_enqueued: sentTaskIds.length,
   };
+  if (idempotency) {
+    await deps.rpc('record_idempotent_response', {
+      p_principal: idempotency.principal,
+      p_idempotency_key: idempotency.key,
+      p_status_code: 201,
+      p_response: answer,
+    });
+  }
+  return { kind: 'created', job: answer };
 }
 
-async function sendTaskMessages(deps: CreateJobDeps, job: CreatedJob): Promise<string[]> {
-  const queueUrl = deps.queueUrls[job.priority];
+/**
+ * Sends one message per task to the priority's queue and marks the sent ones queued; returns how many
+ * were sent. Unsent tasks stay pending for the sweeper (see createAndEnqueueJob).
+ */
+export async function enqueueTasks(
+  deps: CreateJobDeps,
+  jobId: string,
+  priority: Priority,
+  taskIds: string[],
+): Promise<number> {
+  const sent = await sendTaskMessages(deps, jobId, priority, taskIds);
+  if (sent.length > 0) await deps.rpc('mark_tasks_enqueued', { p_task_ids: sent });
+  return sent.length;
+}
+
+async function sendTaskMessages(
+  deps: CreateJobDeps,
+  jobId: string,
+  priority: Priority,
+  taskIds: string[],
+): Promise<string[]> {
+  const queueUrl = deps.queueUrls[priority];
   const sent: string[] = [];
-  for (let start = 0; start < job.tasks.length; start += SQS_BATCH_LIMIT) {
-    const chunk = job.tasks.slice(start, start + SQS_BATCH_LIMIT);
+  for (let start = 0; start < taskIds.length; start += SQS_BATCH_LIMIT) {
+    const chunk = taskIds.slice(start, start + SQS_BATCH_LIMIT);
     let result: SendMessageBatchCommandOutput;
     try {
       result = await deps.sqs.send(
         new SendMessageBatchCommand({
           QueueUrl: queueUrl,
-          Entries: chunk.map((task, index) => {
-            const message: TaskMessage = {
-              task_id: task.task_id,
-              job_id: job.job_id,
-              priority: job.priority,
-            };
+          Entries: chunk.map((taskId, index) => {
+            const message: TaskMessage = { task_id: taskId, job_id: jobId, priority };
             return { Id: String(index), MessageBody: JSON.stringify(message) };
           }),
         }),
@@ -105,21 +186,18 @@ async function sendTaskMessages(deps: CreateJobDeps, job: CreatedJob): Promise<s
       // Its unsent tasks stay pending, and the stale-task sweeper enqueues them. The queue is
       // unreachable, so the remaining chunks are not tried either.
       deps.log.warn('Task messages were not sent', {
-        job_id: job.job_id,
+        job_id: jobId,
         tasks: chunk.length,
         error: error instanceof Error ? error.name : 'unknown',
       });
       break;
     }
     for (const entry of result.Successful ?? []) {
-      const task = chunk[Number(entry.Id)];
-      if (task) sent.push(task.task_id);
+      const taskId = chunk[Number(entry.Id)];
+      if (taskId) sent.push(taskId);
     }
     if ((result.Failed ?? []).length > 0) {
-      deps.log.warn('Some task messages were not sent', {
-        job_id: job.job_id,
-        failed: result.Failed?.length,
-      });
+      deps.log.warn('Some task messages were not sent', { job_id: jobId, failed: result.Failed?.length });
     }
   }
   return sent;

@@ -3,30 +3,142 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { correlationId, errorResponse } from './http';
+import { API_ROUTES, routeKey, routePolicy } from '../api/routes';
+import { allows, createKeyResolver, type Access, type Principal } from './auth';
+import { checkRequestLimits, correlationId, errorResponse, headerValue, HttpError } from './http';
 import { logger, metrics } from './powertools';
+import { createRateLimiter, isUnavailable, rateLimitHeaders, type RateLimitDecision } from './rate-limit';
+import { RpcError, rpcThrough, type Rpc } from './rpc';
+import { supabaseClient } from './supabase';
+import { API_ACCESS, RATE_LIMITS, type RateLimitClass } from './system-config';
 
-type ApiFunction = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+/** What the handler layer established about a request before the route's function runs. */
+export interface ApiRequest {
+  /** The caller, or null on a public route. */
+  principal: Principal | null;
+  correlationId: string;
+  rpc: Rpc;
+}
+
+export type ApiFunction = (
+  event: APIGatewayProxyEvent,
+  context: Context,
+  request: ApiRequest,
+) => Promise<APIGatewayProxyResult>;
+
+// Per execution environment: the key cache and the in-memory fallback counts live as long as it does.
+const resolveKey = createKeyResolver({ ttlMs: API_ACCESS.principalCacheSeconds * 1000 });
+const rpc = async (): Promise<Rpc> => rpcThrough(await supabaseClient());
+const limiter = createRateLimiter({
+  rpc,
+  log: logger,
+  onFallback: () => metrics.addMetric('RateLimiterFallback', MetricUnit.Count, 1),
+});
+
+/** Failed key attempts are counted per client IP on this pseudo-route. */
+const AUTH_ROUTE = 'auth:failed-key';
 
 /**
- * Wraps an API function as a Lambda handler: structured logs carrying the correlation id, EMF
- * metrics, and every error turned into a JSON answer without internals.
+ * Wraps an API function as a Lambda handler, the one place every request passes:
+ *   1. input limits (414 URL, 413 body);
+ *   2. authentication: x-api-key -> principal via resolve_api_key (missing 401, unknown 401,
+ *      revoked 403; an IP with too many failed attempts 429), then the route's access (403);
+ *   3. the route's precise rate limit per key (or IP) in Postgres, X-RateLimit-* on every answer;
+ *   4. the route's function, given the principal; every error becomes JSON with the correlation id.
+ * The route's access and limit class come from lambdas/api/routes.ts, so they cannot drift from
+ * what the stacks and the local gateway deploy.
  */
 export function apiHandler(route: string, fn: ApiFunction) {
-  const guarded: ApiFunction = async (event, context) => {
-    logger.appendKeys({ correlation_id: correlationId(event), route });
+  const definition = API_ROUTES.find((candidate) => routeKey(candidate) === route);
+  if (!definition) throw new Error(`apiHandler: ${route} is not in lambdas/api/routes.ts`);
+  const policy = routePolicy(definition);
+
+  const guarded = async (event: APIGatewayProxyEvent, context: Context) => {
+    const id = correlationId(event);
+    logger.appendKeys({ correlation_id: id, route });
+    let limitHeaders: Record<string, string> = {};
     let result: APIGatewayProxyResult;
     try {
-      result = await fn(event, context);
+      checkRequestLimits(event);
+      const principal = await authenticate(event, policy.access, (headers) => (limitHeaders = headers));
+      const decision = await limiter.check(subjectOf(event, principal), route, RATE_LIMITS[policy.rateLimit]);
+      limitHeaders = rateLimitHeaders(decision);
+      if (!decision.allowed) throw tooManyRequests(decision, policy.rateLimit);
+      if (principal) logger.appendKeys({ key_id: principal.keyId, role: principal.role });
+      result = await fn(event, context, { principal, correlationId: id, rpc: await rpc() });
     } catch (error) {
-      result = errorResponse(event, error);
+      result =
+        error instanceof RpcError && isUnavailable(error) ? unavailable(event) : errorResponse(event, error);
     }
     metrics.addDimension('route', route);
     metrics.addMetric(result.statusCode >= 500 ? 'ApiServerError' : 'ApiRequest', MetricUnit.Count, 1);
-    result.headers = { ...result.headers, 'x-correlation-id': correlationId(event) };
+    result.headers = { ...result.headers, ...limitHeaders, 'x-correlation-id': id };
     return result;
   };
   return middy(guarded)
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics));
+}
+
+async function authenticate(
+  event: APIGatewayProxyEvent,
+  access: Access,
+  setHeaders: (headers: Record<string, string>) => void,
+): Promise<Principal | null> {
+  if (access === 'public') return null;
+  const key = headerValue(event, 'x-api-key');
+  if (key === undefined || key.trim() === '') {
+    throw new HttpError(401, 'missing_api_key', 'An API key is required (x-api-key header)');
+  }
+  const ipSubject = `ip:${sourceIp(event)}`;
+  // An IP that has failed too often is refused before its key is even looked at: key guessing stops.
+  const guard = await limiter.check(ipSubject, AUTH_ROUTE, RATE_LIMITS.auth, 0);
+  if (!guard.allowed) {
+    setHeaders(rateLimitHeaders(guard));
+    throw tooManyRequests(guard, 'auth');
+  }
+  const resolved = await resolveKey(await rpc(), key);
+  if (resolved.kind !== 'active') {
+    const charged = await limiter.check(ipSubject, AUTH_ROUTE, RATE_LIMITS.auth, 1);
+    setHeaders(rateLimitHeaders(charged));
+    metrics.addMetric('ApiKeyRejected', MetricUnit.Count, 1);
+    // Never log the key; the IP and the outcome are enough to investigate.
+    logger.warn('API key rejected', { outcome: resolved.kind, source_ip: sourceIp(event) });
+    throw resolved.kind === 'revoked'
+      ? new HttpError(403, 'api_key_revoked', 'This API key has been revoked')
+      : new HttpError(401, 'invalid_api_key', 'The API key is not valid');
+  }
+  if (!allows(resolved.principal, access)) {
+    throw new HttpError(403, 'forbidden', `This route needs a ${access} key`);
+  }
+  return resolved.principal;
+}
+
+function subjectOf(event: APIGatewayProxyEvent, principal: Principal | null): string {
+  return principal ? `key:${principal.keyId}` : `ip:${sourceIp(event)}`;
+}
+
+function sourceIp(event: APIGatewayProxyEvent): string {
+  return event.requestContext?.identity?.sourceIp ?? 'unknown';
+}
+
+function tooManyRequests(decision: RateLimitDecision, limitClass: RateLimitClass): HttpError {
+  return new HttpError(
+    429,
+    'rate_limited',
+    `Rate limit exceeded (${limitClass}: ${decision.limit} per ${RATE_LIMITS[limitClass].windowSeconds} s); retry after ${decision.retryAfterSeconds} s`,
+    rateLimitHeaders(decision),
+  );
+}
+
+/** The database is unreachable: a retryable 503, not a 500 that looks like a bug. */
+function unavailable(event: APIGatewayProxyEvent): APIGatewayProxyResult {
+  logger.error('Database unreachable', { correlation_id: correlationId(event) });
+  return {
+    ...errorResponse(
+      event,
+      new HttpError(503, 'service_unavailable', 'Temporarily unavailable; retry shortly'),
+    ),
+    headers: { 'content-type': 'application/json', 'retry-after': '5' },
+  };
 }

@@ -6,15 +6,31 @@
  * - A browser that crashed or disconnected is dropped ('disconnected' event, isConnected()) and the
  *   next submission launches a new one.
  * - Each submission gets a fresh BrowserContext (no cookies, storage or cache shared between
- *   customers), which is always closed; closing is raced with a timeout so it can never hang the
- *   invocation, and a context that will not close takes its browser down with it.
+ *   customers), which is always closed, its pages first; closing is raced with a timeout so it can
+ *   never hang the invocation, and a context that will not close takes its browser down with it
+ *   (killed by pid if it will not close either).
+ *   "Its own user-data directory": a context from browser.newContext() is Chromium's off-the-record
+ *   profile. Cookies, storage, cache and service-worker state live in memory only and are discarded
+ *   when the context closes; nothing of it is written to the browser's user-data directory. So each
+ *   submission has a profile of its own that no other submission (or later invocation) can read,
+ *   without paying a browser launch per submission (see bench/).
+ * - At most `maxParallelContexts` contexts are open at once (a semaphore): the records of one SQS
+ *   batch run in parallel, but memory stays bounded.
+ * - A browser is retired after `maxPagesPerBrowser` pages (renderer memory and cache grow with use):
+ *   new submissions get a fresh browser, the old one closes when its last context does.
+ * - Before each launch, what crashed browsers left in /tmp is removed (tmp-cleanup.ts).
+ * - With a proxy (the SSRF guard's), every request of the browser, loopback included, goes through it.
  * - The flag list is chosen here, flag by flag; @sparticuz/chromium's `args` are not used because
  *   they include --disable-web-security and --allow-running-insecure-content.
  *
  * Nothing here knows whether it runs in Lambda or on a developer's machine.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { chromium as playwrightChromium } from 'playwright-core';
 import type { Browser, BrowserContext, BrowserContextOptions, LaunchOptions } from 'playwright-core';
+import { SUBMITTER } from '../shared/system-config';
+import { SubmissionError } from './form-filler';
+import { cleanStaleBrowserFiles } from './tmp-cleanup';
 
 /**
  * Where logs go. Powertools' Logger satisfies it (its extra arguments are a rest list, hence the
@@ -48,6 +64,19 @@ export interface BrowserManagerOptions {
   launchTimeoutMs?: number;
   /** How long closing a context (or the browser) may take before it is abandoned. */
   closeTimeoutMs?: number;
+  /**
+   * The forward proxy every request must go through (the SSRF guard), resolved at each launch.
+   * Loopback is proxied too (--proxy-bypass-list=<-loopback>).
+   */
+  proxyServer?: () => Promise<string | undefined>;
+  /** Default SUBMITTER.maxPagesPerBrowser. */
+  maxPagesPerBrowser?: number;
+  /** Default SUBMITTER.maxParallelContexts. */
+  maxParallelContexts?: number;
+  /** Where crashed browsers' leftovers are looked for; default os.tmpdir(). */
+  tmpDir?: string;
+  /** Default SUBMITTER.staleTmpAgeSeconds. */
+  staleTmpAgeMs?: number;
 }
 
 export interface WithContextOptions {
@@ -57,7 +86,7 @@ export interface WithContextOptions {
    * Decides whether the page may fetch a URL (navigations, subresources, XHR, WebSockets): the SSRF
    * guard plugs in here. A refused request is aborted before it leaves the browser.
    */
-  allowRequest?: (url: string) => boolean | Promise<boolean>;
+  allowRequest?: (url: string, kind: { navigation: boolean }) => boolean | Promise<boolean>;
 }
 
 const noopLogger: LoggerPort = { info: () => {}, warn: () => {}, error: () => {} };
@@ -78,7 +107,7 @@ const FORBIDDEN_FLAGS = [
  * repeated here so that the choice does not depend on a Playwright version.
  */
 export function chromiumArgs(
-  options: { singleProcess?: boolean; extraArgs?: readonly string[] } = {},
+  options: { singleProcess?: boolean; extraArgs?: readonly string[]; proxyServer?: string } = {},
 ): string[] {
   const args = [
     // Lambda has no user namespaces and no setuid helper: Chromium's sandbox cannot start there.
@@ -116,6 +145,9 @@ export function chromiumArgs(
     // Stable text rendering across machines, so screenshots compare.
     '--font-render-hinting=none',
     '--mute-audio',
+    // WebRTC's UDP does not go through an HTTP proxy: without this a page could reach addresses the
+    // SSRF guard never sees.
+    '--force-webrtc-ip-handling-policy=disable_non_proxied_udp',
   ];
   if (options.singleProcess) {
     // @sparticuz/chromium always adds this (Sparticuz/chromium#80/#81: some Lambda images froze on
@@ -124,10 +156,19 @@ export function chromiumArgs(
     // 153), and the submitter runs a batch of submissions in parallel contexts.
     args.push('--single-process');
   }
+  if (options.proxyServer) {
+    args.push(`--proxy-server=${options.proxyServer}`);
+    // Chromium connects to loopback directly whatever the proxy, unless told otherwise: "<-loopback>"
+    // removes the implicit bypass, so 127.0.0.1 and localhost go through the guard too.
+    args.push('--proxy-bypass-list=<-loopback>');
+  }
   // --disable-features / --enable-features are deliberately not set: Chromium keeps only the last
   // occurrence of a switch, so setting them would silently drop Playwright's list (which turns off
   // optimization hints, network time queries and search preconnects).
   for (const extra of options.extraArgs ?? []) {
+    if (/^--(proxy-server|proxy-bypass-list|proxy-pac-url|no-proxy-server)/.test(extra)) {
+      throw new Error(`Refusing to launch Chromium with ${extra}: the proxy is the SSRF guard's`);
+    }
     if (FORBIDDEN_FLAGS.some((flag) => extra === flag || extra.startsWith(`${flag}=`))) {
       throw new Error(`Refusing to launch Chromium with ${extra}`);
     }
@@ -160,41 +201,127 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<{ value:
   }
 }
 
+/**
+ * The browser died while a submission was using it. Thrown by withContext as soon as Chromium
+ * disconnects: Playwright calls in flight do not always settle when the browser process is killed
+ * (a newPage() under way when Chromium is SIGKILLed never resolves nor rejects).
+ */
+export class BrowserDisconnectedError extends SubmissionError {
+  constructor() {
+    // Transient: the next attempt runs on a relaunched browser.
+    super('transient', 'browser_closed', 'Browser closed: Chromium disconnected during the submission');
+  }
+}
+
+/** A FIFO counting semaphore: bounds how many submissions hold a context at once. */
+class Semaphore {
+  private available: number;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(readonly size: number) {
+    if (!Number.isInteger(size) || size < 1) throw new RangeError('maxParallelContexts must be >= 1');
+    this.available = size;
+  }
+
+  async acquire(): Promise<() => void> {
+    if (this.available > 0) this.available -= 1;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next)
+        next(); // the slot passes straight to the next waiter
+      else this.available += 1;
+    };
+  }
+}
+
+/** What the manager knows about each browser it launched. */
+interface BrowserState {
+  pid: number | undefined;
+  /** Pages opened in it so far (for retirement). */
+  pages: number;
+  /** Contexts open in it now. */
+  active: number;
+  retired: boolean;
+}
+
+/** Chromium browser processes (not renderers) that are children of this process. */
+function chromiumChildPids(executablePath: string): Set<number> {
+  const pids = new Set<number>();
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        if (ppid !== process.pid) continue;
+        const argv0 = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0')[0];
+        if (argv0 === executablePath) pids.add(Number(entry));
+      } catch {
+        // the process ended while we looked
+      }
+    }
+  } catch {
+    // no /proc: the pid stays unknown and a wedged browser cannot be killed, only abandoned
+  }
+  return pids;
+}
+
 export class BrowserManager {
   private readonly logger: LoggerPort;
   private readonly resolveExecutablePath: () => Promise<string>;
   private readonly launcher: BrowserLauncher;
   private readonly args: string[];
+  private readonly options: BrowserManagerOptions;
   private readonly launchTimeoutMs: number;
   private readonly closeTimeoutMs: number;
+  private readonly maxPagesPerBrowser: number;
+  private readonly slots: Semaphore;
   private browser: Browser | undefined;
   private launching: Promise<Browser> | undefined;
   private launches = 0;
+  private readonly states = new WeakMap<Browser, BrowserState>();
   /** Browsers we closed on purpose: their 'disconnected' is not news. */
   private readonly closedOnPurpose = new WeakSet<Browser>();
 
   constructor(options: BrowserManagerOptions = {}) {
+    this.options = options;
     this.logger = options.logger ?? noopLogger;
     this.resolveExecutablePath = options.resolveExecutablePath ?? sparticuzExecutablePath;
     this.launcher = options.launcher ?? playwrightChromium;
     this.args = chromiumArgs({ singleProcess: options.singleProcess, extraArgs: options.extraArgs });
     this.launchTimeoutMs = options.launchTimeoutMs ?? 30_000;
     this.closeTimeoutMs = options.closeTimeoutMs ?? 5_000;
+    this.maxPagesPerBrowser = options.maxPagesPerBrowser ?? SUBMITTER.maxPagesPerBrowser;
+    this.slots = new Semaphore(options.maxParallelContexts ?? SUBMITTER.maxParallelContexts);
   }
 
-  /** The flags this manager launches Chromium with (Playwright adds its defaults). */
+  /** The flags this manager launches Chromium with (Playwright adds its defaults; the proxy flags are added at launch). */
   get launchArgs(): readonly string[] {
     return this.args;
   }
 
-  /** How many browsers this manager has launched (1 while warm; more after crashes). */
+  /** How many browsers this manager has launched (1 while warm; more after crashes and retirements). */
   get launchCount(): number {
     return this.launches;
   }
 
-  /** The live browser, launching one if there is none or the last one died. */
+  /** The pid of the current browser process, when known (tests kill it; close() kills a wedged one). */
+  get browserPid(): number | undefined {
+    return this.browser ? this.states.get(this.browser)?.pid : undefined;
+  }
+
+  /** The live browser, launching one if there is none, the last one died, or it was retired. */
   async getBrowser(): Promise<Browser> {
-    if (this.browser?.isConnected()) return this.browser;
+    const current = this.browser;
+    if (current?.isConnected()) {
+      const state = this.states.get(current);
+      if (!state || state.pages < this.maxPagesPerBrowser) return current;
+      this.retire(current, state);
+    }
     this.browser = undefined;
     // Single flight: parallel submissions in one invocation share one launch.
     this.launching ??= this.launch().finally(() => {
@@ -203,14 +330,40 @@ export class BrowserManager {
     return this.launching;
   }
 
+  /** No new contexts in this browser; it closes when its last context does. */
+  private retire(browser: Browser, state: BrowserState): void {
+    state.retired = true;
+    if (this.browser === browser) this.browser = undefined;
+    this.logger.info('Retiring Chromium after its page budget', {
+      pages: state.pages,
+      maxPagesPerBrowser: this.maxPagesPerBrowser,
+    });
+    if (state.active === 0) void this.closeBrowser(browser);
+  }
+
   private async launch(): Promise<Browser> {
     const started = Date.now();
+    const removed = cleanStaleBrowserFiles({
+      dir: this.options.tmpDir,
+      minAgeMs: this.options.staleTmpAgeMs ?? SUBMITTER.staleTmpAgeSeconds * 1000,
+    });
+    if (removed.length > 0) {
+      this.logger.info('Removed files left in /tmp by crashed browsers', { removed: removed.length });
+    }
     const executablePath = await this.resolveExecutablePath();
+    const proxyServer = await this.options.proxyServer?.();
+    const before = chromiumChildPids(executablePath);
     const browser = await this.launcher.launch({
       executablePath,
       headless: true, // the @sparticuz binary is the headless shell build; Playwright adds --headless
       chromiumSandbox: false, // see --no-sandbox
-      args: this.args,
+      args: proxyServer
+        ? chromiumArgs({
+            singleProcess: this.options.singleProcess,
+            extraArgs: this.options.extraArgs,
+            proxyServer,
+          })
+        : this.args,
       ignoreDefaultArgs: IGNORED_DEFAULT_ARGS,
       timeout: this.launchTimeoutMs,
       // Lambda sends SIGTERM before freezing/stopping the environment; closeBrowser() handles it.
@@ -219,6 +372,8 @@ export class BrowserManager {
       handleSIGHUP: false,
     });
     this.launches += 1;
+    const pid = [...chromiumChildPids(executablePath)].find((p) => !before.has(p));
+    this.states.set(browser, { pid, pages: 0, active: 0, retired: false });
     browser.on('disconnected', () => {
       if (this.browser === browser) this.browser = undefined;
       if (this.closedOnPurpose.has(browser)) return;
@@ -231,27 +386,51 @@ export class BrowserManager {
       version: browser.version(),
       launchMs: Date.now() - started,
       launches: this.launches,
+      proxied: proxyServer !== undefined,
     });
     return browser;
   }
 
   /**
-   * Runs `fn` in a fresh context and always closes the context afterwards. If the browser died
-   * before the context could be opened, it is relaunched once.
+   * Runs `fn` in a fresh context and always closes the context afterwards (pages first). Waits for
+   * a free slot when maxParallelContexts contexts are open. If the browser died before the context
+   * could be opened, it is relaunched once.
    */
   async withContext<T>(
     fn: (context: BrowserContext) => Promise<T>,
     options: WithContextOptions = {},
   ): Promise<T> {
-    const context = await this.newContext(options);
+    const release = await this.slots.acquire();
     try {
-      return await fn(context);
+      const { context, browser } = await this.newContext(options);
+      const state = this.states.get(browser);
+      if (state) state.active += 1;
+      let onDisconnect = (): void => {};
+      const gone = new Promise<never>((_, reject) => {
+        onDisconnect = () => reject(new BrowserDisconnectedError());
+        if (!browser.isConnected()) onDisconnect();
+        else browser.once('disconnected', onDisconnect);
+      });
+      try {
+        const work = fn(context);
+        work.catch(() => undefined); // if the browser wins the race, fn's own failure is not news
+        return await Promise.race([work, gone]);
+      } finally {
+        browser.off('disconnected', onDisconnect);
+        await this.closeContext(context);
+        if (state) {
+          state.active -= 1;
+          if (state.retired && state.active === 0) await this.closeBrowser(browser);
+        }
+      }
     } finally {
-      await this.closeContext(context);
+      release();
     }
   }
 
-  private async newContext(options: WithContextOptions): Promise<BrowserContext> {
+  private async newContext(
+    options: WithContextOptions,
+  ): Promise<{ context: BrowserContext; browser: Browser }> {
     const contextOptions: BrowserContextOptions = {
       viewport: { width: 1280, height: 900 },
       locale: 'en-US',
@@ -260,36 +439,47 @@ export class BrowserManager {
       acceptDownloads: false,
       ...options.contextOptions,
     };
+    let browser = await this.getBrowser();
     let context: BrowserContext;
     try {
-      context = await (await this.getBrowser()).newContext(contextOptions);
+      context = await browser.newContext(contextOptions);
     } catch (error) {
       // The browser died between the connectivity check and newContext: one relaunch.
       this.logger.warn('Opening a context failed; relaunching Chromium', { error: String(error) });
       await this.dropBrowser();
-      context = await (await this.getBrowser()).newContext(contextOptions);
+      browser = await this.getBrowser();
+      context = await browser.newContext(contextOptions);
     }
+    const state = this.states.get(browser);
+    context.on('page', () => {
+      if (state) state.pages += 1;
+    });
     if (options.allowRequest) {
       const allow = options.allowRequest;
       await context.route('**/*', async (route) => {
-        const url = route.request().url();
-        if (await allow(url)) return route.fallback();
-        this.logger.warn('Request blocked', { url });
+        const request = route.request();
+        const url = request.url();
+        if (await allow(url, { navigation: request.isNavigationRequest() })) return route.fallback();
+        this.logger.warn('Request blocked', { url: url.slice(0, 200) });
         return route.abort('blockedbyclient');
       });
       await context.routeWebSocket(/.*/, async (ws) => {
-        if (await allow(ws.url())) ws.connectToServer();
+        if (await allow(ws.url(), { navigation: false })) ws.connectToServer();
         else await ws.close({ code: 1008, reason: 'blocked' });
       });
     }
-    return context;
+    return { context, browser };
   }
 
   private async closeContext(context: BrowserContext): Promise<void> {
     const closed = await withTimeout(
-      context.close().catch((error: unknown) => {
+      (async () => {
+        // Pages first: a page stuck in a beforeunload or a long script is closed without running it.
+        await Promise.all(context.pages().map((page) => page.close({ runBeforeUnload: false })));
+        await context.close();
+      })().catch((error: unknown) => {
         // Already closed with its browser: nothing to do.
-        this.logger.warn('Closing a context failed', { error: String(error) });
+        this.logger.warn('Closing a context failed', { error: String(error).split('\n')[0] });
       }),
       this.closeTimeoutMs,
     );
@@ -306,13 +496,33 @@ export class BrowserManager {
   private async dropBrowser(): Promise<void> {
     const browser = this.browser;
     this.browser = undefined;
-    if (!browser) return;
+    if (browser) await this.closeBrowser(browser);
+  }
+
+  /** Closes one browser, pages and contexts first; kills its process if that does not finish in time. */
+  private async closeBrowser(browser: Browser): Promise<void> {
+    if (this.closedOnPurpose.has(browser)) return;
     this.closedOnPurpose.add(browser);
+    if (this.browser === browser) this.browser = undefined;
     const closed = await withTimeout(
-      browser.close().catch(() => undefined),
+      (async () => {
+        for (const context of browser.contexts()) {
+          await Promise.all(context.pages().map((page) => page.close({ runBeforeUnload: false })));
+        }
+        await browser.close();
+      })().catch(() => undefined),
       this.closeTimeoutMs,
     );
-    if (!closed) this.logger.error('Closing Chromium timed out', { timeoutMs: this.closeTimeoutMs });
+    if (closed) return;
+    const pid = this.states.get(browser)?.pid;
+    this.logger.error('Closing Chromium timed out; killing it', { timeoutMs: this.closeTimeoutMs, pid });
+    if (pid !== undefined) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
   }
 
   /** Closes the browser (e.g. on SIGTERM or at the end of a test run). Never hangs. */

@@ -3,6 +3,7 @@
  * directory may carry. Types and their runtime schemas only: no browser, no I/O.
  */
 import { z } from 'zod';
+import { sanitizeText } from '../shared/sanitize';
 
 /** Every profile field, in the order a form usually asks for them. */
 export const PROFILE_FIELDS = [
@@ -24,14 +25,21 @@ export const BusinessProfileSchema = z.object({
   business_name: z.string().min(1),
   email: z.string().email(),
   phone: z.string().min(1),
-  website: z.string().url(),
+  // Typed into directories' forms and published: only a web address. z.url() alone accepts
+  // javascript:, data:, file: and mailto: (any scheme that parses).
+  website: z.url({
+    protocol: /^https?$/,
+    hostname: z.regexes.domain,
+    error: 'website must be an http(s) URL',
+  }),
   address_line: z.string().min(1),
   city: z.string().min(1),
   region: z.string().min(1),
   postal_code: z.string().min(1),
   country: z.string().min(1),
   category: z.string().min(1),
-  description: z.string().min(1),
+  // Plain text only: no markup or script reaches a directory (or our own storage, see sanitize.ts).
+  description: z.string().transform(sanitizeText).pipe(z.string().min(1, 'description has no text')),
 });
 export type BusinessProfile = z.infer<typeof BusinessProfileSchema>;
 

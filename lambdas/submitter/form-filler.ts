@@ -16,8 +16,14 @@
  * - Success: the mapping's success rule, else a new confirmation message or a new URL; a listing link
  *   on the page is captured. No confirmation at all is needs_manual (it may have been submitted:
  *   verify, never resubmit blindly).
- * - Failures throw SubmissionError with kind 'transient' (timeouts, network, 5xx/408/429, browser
- *   gone) or 'permanent' (other 4xx, form not found, validation rejected, blocked URL).
+ * - Choices: selects, radio groups and checkbox groups are matched like selects (by their label or
+ *   legend, then the option that means the profile's value); a required "I accept the terms"
+ *   checkbox is ticked (and reported in consentsGiven); other checkboxes are left alone.
+ * - Optional mapping service: with no stored mapping, a configured service is asked for one; no
+ *   answer in time, an error or an invalid answer means detection (mapping-service.ts).
+ * - Failures throw SubmissionError with kind 'transient' (timeouts, network, 5xx/408, browser
+ *   gone; 429 as code 'rate_limited' with retryAfterSeconds) or 'permanent' (other 4xx, form not
+ *   found, validation rejected, blocked URL).
  *
  * In-page code is passed to page.evaluate as strings: transpilers (swc in jest, esbuild in the Lambda
  * bundle, tsx) may inject helpers into functions, which do not exist inside the page.
@@ -31,6 +37,8 @@ import {
   type ProfileField,
   type SubmissionOutcome,
 } from './business-profile';
+import type { MappingPort } from './mapping-service';
+import { GUARD_HEADER } from './ssrf-guard';
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -59,11 +67,17 @@ export interface FillOptions {
   dryRun?: boolean;
   /** Most Next clicks a multi-step form may take. */
   maxSteps?: number;
+  /** Asked for a mapping when there is no stored one (never blocks: see mapping-service.ts). */
+  mappingService?: MappingPort | null;
 }
 
 export interface FillResult extends SubmissionOutcome {
   /** Full-page PNG of the page at the end (the confirmation, the CAPTCHA, ...). */
   screenshot: Buffer;
+  /** Where the field mapping came from. */
+  mappingSource: 'stored' | 'service' | 'detected';
+  /** Required consent checkboxes ticked on the customer's behalf (their labels), for the record. */
+  consentsGiven: string[];
 }
 
 export type ErrorKind = 'transient' | 'permanent';
@@ -76,6 +90,7 @@ export type SubmissionErrorCode =
   | 'validation_rejected'
   | 'browser_closed'
   | 'timeout'
+  | 'rate_limited'
   | 'unknown';
 
 export class SubmissionError extends Error {
@@ -86,6 +101,8 @@ export class SubmissionError extends Error {
   readonly status?: number;
   /** True once beforeSubmit ran: the directory may have received the submission. */
   readonly submitAttempted: boolean;
+  /** For 'rate_limited': how long the directory asked us to wait (its Retry-After), if it said. */
+  readonly retryAfterSeconds?: number;
   /** Best-effort screenshot of the page when it failed. */
   screenshot?: Buffer;
 
@@ -93,14 +110,74 @@ export class SubmissionError extends Error {
     kind: ErrorKind,
     code: SubmissionErrorCode,
     message: string,
-    details: { status?: number; submitAttempted?: boolean; cause?: unknown } = {},
+    details: { status?: number; submitAttempted?: boolean; cause?: unknown; retryAfterSeconds?: number } = {},
   ) {
     super(message, { cause: details.cause });
     this.kind = kind;
     this.code = code;
     this.status = details.status;
     this.submitAttempted = details.submitAttempted ?? false;
+    this.retryAfterSeconds = details.retryAfterSeconds;
   }
+}
+
+/**
+ * Retry-After (RFC 9110 10.2.3): delay-seconds or an HTTP-date. Whole seconds from `now`, never
+ * negative; undefined when absent or unreadable.
+ */
+export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
+  const text = value?.trim();
+  if (!text) return undefined;
+  if (/^\d+$/.test(text)) return Number(text);
+  if (/^[-+.\d]/.test(text)) return undefined; // a negative or fractional number is neither form
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+/** The error for an HTTP error answer (the form page or the submission). */
+function httpError(
+  response: Response,
+  message: string,
+  details: { submitAttempted: boolean; said?: string },
+): SubmissionError {
+  const status = response.status();
+  const guard = response.headers()[GUARD_HEADER];
+  const text = `${message}${details.said ? `: ${details.said.slice(0, 300)}` : ''}`;
+  if (guard === 'blocked') {
+    return new SubmissionError(
+      'permanent',
+      'blocked',
+      `The URL is not allowed (SSRF guard): ${response.url()}`,
+      {
+        submitAttempted: details.submitAttempted,
+      },
+    );
+  }
+  if (guard === 'upstream-error') {
+    return new SubmissionError(
+      'transient',
+      'network',
+      `The directory could not be reached: ${response.url()}`,
+      {
+        submitAttempted: details.submitAttempted,
+      },
+    );
+  }
+  if (status === 429) {
+    return new SubmissionError('transient', 'rate_limited', text, {
+      status,
+      submitAttempted: details.submitAttempted,
+      retryAfterSeconds: parseRetryAfter(response.headers()['retry-after']),
+    });
+  }
+  const transient = status >= 500 || status === 408;
+  return new SubmissionError(
+    transient ? 'transient' : 'permanent',
+    transient || !details.submitAttempted ? 'http_status' : 'validation_rejected',
+    text,
+    { status, submitAttempted: details.submitAttempted },
+  );
 }
 
 /** Transient or permanent, for any error a submission can throw. Unknown errors count as transient (the retry budget bounds them). */
@@ -133,6 +210,8 @@ export interface ControlDescriptor {
   checked: boolean;
   formIndex: number;
   options: Array<{ value: string; label: string }>;
+  /** For radios and checkboxes: the group's legend or radiogroup label. */
+  group: string;
 }
 
 interface FieldRule {
@@ -533,7 +612,28 @@ export function chooseOption(
     .map((o) => ({ o, label: normalizeText(o.label) }))
     .filter(({ label }) => label.length >= 3 && (hasPhrase(label, wanted) || hasPhrase(wanted, label)))
     .sort((a, b) => b.label.length - a.label.length);
-  return partial[0]?.o.value;
+  if (partial[0]) return partial[0].o.value;
+  // Same word, other form: a "Plumber" is listed under "Plumbing", a "Dentist" under "Dentists".
+  const wantedStems = stems(wanted);
+  const byStem = real.filter((o) => {
+    if (o.value === '') return false;
+    const labelStems = stems(normalizeText(o.label));
+    const [shorter, longer] =
+      labelStems.length <= wantedStems.length ? [labelStems, wantedStems] : [wantedStems, labelStems];
+    return shorter.length > 0 && shorter.every((stem) => longer.includes(stem));
+  });
+  return byStem.length === 1 ? byStem[0]!.value : undefined; // ambiguous: leave it
+}
+
+/** Crude English stems of a normalized phrase's words (4+ letters kept): enough for category names. */
+function stems(text: string): string[] {
+  return text
+    .split(' ')
+    .filter((w) => w.length >= 3 && !['and', 'the', 'for', 'services', 'service'].includes(w))
+    .map((w) => {
+      const stem = w.replace(/(icians|ician|ists|ist|ers|er|ing|ies|y|s)$/, '');
+      return stem.length >= 4 ? stem : w;
+    });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -630,6 +730,15 @@ const DESCRIBE_CONTROLS_JS = `(() => {
     parts.push(el.getAttribute('aria-label') || '');
     return parts.join(' ').replace(/\\s+/g, ' ').trim();
   };
+  const groupText = (el) => {
+    const set = el.closest('fieldset');
+    const legend = set && set.querySelector('legend');
+    if (legend) return textOf(legend);
+    const group = el.closest('[role="radiogroup"], [role="group"]');
+    if (!group) return '';
+    const by = group.getAttribute('aria-labelledby');
+    return (by ? textOf(document.getElementById(by)) : '') || group.getAttribute('aria-label') || '';
+  };
   const nearbyText = (el) => {
     let prev = el.previousElementSibling;
     if (!prev && el.parentElement && el.parentElement.children.length === 1) prev = el.parentElement.previousElementSibling;
@@ -656,6 +765,7 @@ const DESCRIBE_CONTROLS_JS = `(() => {
       checked: !!el.checked,
       formIndex: forms.indexOf(el.form || el.closest('form')),
       options: tag === 'select' ? Array.from(el.options).map((o) => ({ value: o.value, label: textOf(o) || o.label || '' })) : [],
+      group: (el.type === 'radio' || el.type === 'checkbox') ? groupText(el) : '',
     };
   });
 })()`;
@@ -789,6 +899,67 @@ interface Context {
   timeouts: FillTimeouts;
   filledFields: Set<ProfileField>;
   filledControls: Set<number>;
+  consentsGiven: string[];
+}
+
+const CHOICE_TYPES = new Set(['radio', 'checkbox']);
+const GROUP_TYPES = { radio: 'radio-group', checkbox: 'checkbox-group' } as const;
+/** A required checkbox with one of these words is a consent the submitter may give. */
+const CONSENT_WORDS =
+  /\b(agree|accept|terms|conditions|consent|privacy policy|confirm that|certify|i am (the )?(owner|authori[sz]ed))\b/i;
+
+/**
+ * Radio groups, and checkbox groups (several boxes of one name), as select-like descriptors, so
+ * scoring and chooseOption treat them as selects: the group's legend is its label, each box's own
+ * label an option. Returns the descriptors and their members by descriptor index.
+ */
+export function choiceGroups(controls: ControlDescriptor[]): {
+  groups: ControlDescriptor[];
+  members: Map<number, ControlDescriptor[]>;
+} {
+  const byName = new Map<string, ControlDescriptor[]>();
+  for (const c of controls) {
+    if (c.tag !== 'input' || !CHOICE_TYPES.has(c.type) || !c.name || !c.visible || !c.editable) continue;
+    const key = `${c.formIndex}|${c.type}|${c.name}`;
+    byName.set(key, [...(byName.get(key) ?? []), c]);
+  }
+  const groups: ControlDescriptor[] = [];
+  const members = new Map<number, ControlDescriptor[]>();
+  for (const list of byName.values()) {
+    if (list.length < 2) continue; // one checkbox is a yes/no question, not a choice
+    const first = list[0]!;
+    groups.push({
+      ...first,
+      tag: 'select',
+      type: GROUP_TYPES[first.type as 'radio' | 'checkbox'],
+      label: first.group,
+      id: '',
+      placeholder: '',
+      nearby: '',
+      required: list.some((m) => m.required),
+      value: list.some((m) => m.checked) ? 'checked' : '',
+      options: list.map((m) => ({ value: m.value, label: m.label || m.value })),
+    });
+    members.set(first.index, list);
+  }
+  return { groups, members };
+}
+
+/** Ticks the member of a radio/checkbox group that means `value`; false when none fits. */
+async function checkChoice(
+  page: Page,
+  group: ControlDescriptor,
+  members: ControlDescriptor[],
+  field: ProfileField,
+  value: string,
+  ctx: Context,
+): Promise<boolean> {
+  const choice = chooseOption(group.options, value, field);
+  const position = group.options.findIndex((o) => o.value === choice);
+  const member = members[position];
+  if (choice === undefined || !member) return false;
+  await page.locator(CONTROL_SELECTOR).nth(member.index).check({ timeout: ctx.timeouts.actionMs });
+  return true;
 }
 
 async function fillControl(
@@ -831,33 +1002,96 @@ async function fillVisibleStep(ctx: Context): Promise<ControlDescriptor[]> {
   const { page, options } = ctx;
   const controls = await describeControls(page);
   const mapping = options.fieldMapping;
+  const target = targetFormOf(controls);
   if (mapping) {
     for (const field of PROFILE_FIELDS) {
       const selector = mapping.fields[field];
       if (!selector || ctx.filledFields.has(field)) continue;
       const locator = page.locator(selector).first();
       if (!(await locator.isVisible().catch(() => false))) continue; // perhaps on a later step
-      if (await fillControl(locator, undefined, field, options.profile[field], ctx))
-        ctx.filledFields.add(field);
+      // A mapped radio/checkbox selector names the whole group: pick the member by its label.
+      const indexes = new Set(
+        await page
+          .locator(selector)
+          .evaluateAll(
+            (els: Element[], sel: string) =>
+              els.map((el) => Array.from(document.querySelectorAll(sel)).indexOf(el)),
+            CONTROL_SELECTOR,
+          )
+          .catch(() => [] as number[]),
+      );
+      const members = controls.filter((c) => indexes.has(c.index) && CHOICE_TYPES.has(c.type));
+      const filled =
+        members.length > 0
+          ? await checkChoice(
+              page,
+              {
+                ...members[0]!,
+                options: members.map((m) => ({ value: m.value, label: m.label || m.value })),
+              },
+              members,
+              field,
+              options.profile[field],
+              ctx,
+            ).catch((error: unknown) => {
+              if (isBrowserGone(error)) throw error;
+              return false;
+            })
+          : await fillControl(locator, undefined, field, options.profile[field], ctx);
+      if (filled) ctx.filledFields.add(field);
     }
   } else {
-    const fillable = controls.filter((c) => isFillable(c) && !ctx.filledControls.has(c.index));
-    const target = targetFormOf(controls);
-    const inForm = fillable.filter((c) => target < 0 || c.formIndex === target);
+    const unfilled = controls.filter((c) => !ctx.filledControls.has(c.index));
+    const inTarget = (c: ControlDescriptor): boolean => target < 0 || c.formIndex === target;
+    const { groups, members } = choiceGroups(unfilled.filter(inTarget));
+    const inForm = [...unfilled.filter((c) => isFillable(c) && inTarget(c)), ...groups];
     const assignments = assignFields(inForm, PROFILE_FIELDS).filter(
       (a) =>
         !ctx.filledFields.has(a.field) ||
         CONFIRM_WORDS.some((w) => hasPhrase(normalizeText(`${a.control.label} ${a.control.name}`), w)),
     );
     for (const { field, control } of assignments) {
-      const locator = page.locator(CONTROL_SELECTOR).nth(control.index);
-      if (await fillControl(locator, control, field, options.profile[field], ctx)) {
-        ctx.filledFields.add(field);
-        ctx.filledControls.add(control.index);
+      const group = members.get(control.index);
+      let filled: boolean;
+      if (group) {
+        filled = await checkChoice(page, control, group, field, options.profile[field], ctx).catch(
+          (error: unknown) => {
+            if (isBrowserGone(error)) throw error;
+            return false;
+          },
+        );
+        if (filled) for (const m of group) ctx.filledControls.add(m.index);
+      } else {
+        const locator = page.locator(CONTROL_SELECTOR).nth(control.index);
+        filled = await fillControl(locator, control, field, options.profile[field], ctx);
+        if (filled) ctx.filledControls.add(control.index);
       }
+      if (filled) ctx.filledFields.add(field);
     }
   }
+  await giveConsents(ctx, controls, target);
   return describeControls(page);
+}
+
+/**
+ * Ticks required "I accept the terms"-style checkboxes of the form: a listing cannot be created
+ * without them, and buying the package is the customer's consent. Optional boxes (newsletters,
+ * offers) are never ticked; a required box that is not a consent stays for a human.
+ */
+async function giveConsents(ctx: Context, controls: ControlDescriptor[], target: number): Promise<void> {
+  for (const c of controls) {
+    if (c.type !== 'checkbox' || !c.required || c.checked || !c.visible || !c.editable) continue;
+    if (target >= 0 && c.formIndex !== target) continue;
+    if (!CONSENT_WORDS.test(c.label)) continue;
+    await ctx.page
+      .locator(CONTROL_SELECTOR)
+      .nth(c.index)
+      .check({ timeout: ctx.timeouts.actionMs })
+      .then(() => ctx.consentsGiven.push(controlName(c)))
+      .catch((error: unknown) => {
+        if (isBrowserGone(error)) throw error;
+      });
+  }
 }
 
 async function clickAndWaitForChange(
@@ -887,21 +1121,25 @@ async function screenshotOf(page: Page, timeouts: FillTimeouts): Promise<Buffer>
 }
 
 async function navigate(page: Page, url: string, timeouts: FillTimeouts): Promise<void> {
+  // Only web pages: a directory row saying file:///proc/self/environ or javascript: is refused here,
+  // before the browser sees it (the SSRF guard refuses it again in the browser).
+  let scheme: string;
+  try {
+    scheme = new URL(url).protocol;
+  } catch {
+    throw new SubmissionError('permanent', 'blocked', 'The submission URL is not a valid URL');
+  }
+  if (scheme !== 'http:' && scheme !== 'https:') {
+    throw new SubmissionError('permanent', 'blocked', `The submission URL must be http(s), not ${scheme}`);
+  }
   let response: Response | null;
   try {
     response = await page.goto(url, { waitUntil: 'domcontentloaded', timeout: timeouts.navigationMs });
   } catch (error) {
     throw fromPlaywrightError(error, false);
   }
-  const status = response?.status() ?? 200;
-  if (status >= 400) {
-    const transient = status >= 500 || status === 408 || status === 429;
-    throw new SubmissionError(
-      transient ? 'transient' : 'permanent',
-      'http_status',
-      `The form page answered HTTP ${status}`,
-      { status },
-    );
+  if (response && response.status() >= 400) {
+    throw httpError(response, `The form page answered HTTP ${response.status()}`, { submitAttempted: false });
   }
   // Scripts that render the form run after DOMContentLoaded: give the load event a moment.
   await page.waitForLoadState('load', { timeout: Math.min(timeouts.actionMs, 5_000) }).catch(() => undefined);
@@ -911,14 +1149,24 @@ export async function fillAndSubmit(page: Page, options: FillOptions): Promise<F
   const timeouts: FillTimeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   page.setDefaultTimeout(timeouts.actionMs);
   page.setDefaultNavigationTimeout(timeouts.navigationMs);
-  const ctx: Context = { page, options, timeouts, filledFields: new Set(), filledControls: new Set() };
+  const ctx: Context = {
+    page,
+    options,
+    timeouts,
+    filledFields: new Set(),
+    filledControls: new Set(),
+    consentsGiven: [],
+  };
   let submitAttempted = false;
+  let mappingSource: FillResult['mappingSource'] = options.fieldMapping ? 'stored' : 'detected';
 
   const finish = async (
     outcome: Omit<SubmissionOutcome, 'filledFields'> & { filledFields?: ProfileField[] },
   ): Promise<FillResult> => ({
     ...outcome,
     filledFields: outcome.filledFields ?? PROFILE_FIELDS.filter((f) => ctx.filledFields.has(f)),
+    mappingSource,
+    consentsGiven: ctx.consentsGiven,
     screenshot: await screenshotOf(page, timeouts),
   });
 
@@ -932,6 +1180,16 @@ export async function fillAndSubmit(page: Page, options: FillOptions): Promise<F
       .catch(() => {
         throw new SubmissionError('permanent', 'form_not_found', `No form fields on ${options.url}`);
       });
+
+    // A stored mapping wins; without one, a mapping service may suggest one (never blocking).
+    if (!options.fieldMapping && options.mappingService) {
+      const controls = (await describeControls(page)).filter((c) => c.visible);
+      const suggested = await options.mappingService.suggest({ url: page.url(), controls });
+      if (suggested) {
+        ctx.options = { ...options, fieldMapping: suggested };
+        mappingSource = 'service';
+      }
+    }
 
     const maxSteps = options.maxSteps ?? 6;
     let submitIndex: number | undefined;
@@ -952,8 +1210,8 @@ export async function fillAndSubmit(page: Page, options: FillOptions): Promise<F
 
       const buttons = await page.evaluate<ButtonDescriptor[]>(DESCRIBE_BUTTONS_JS);
       const picked = pickButtons(buttons, target);
-      const mappedSubmit = options.fieldMapping?.submit
-        ? page.locator(options.fieldMapping.submit).first()
+      const mappedSubmit = ctx.options.fieldMapping?.submit
+        ? page.locator(ctx.options.fieldMapping.submit).first()
         : undefined;
       if (mappedSubmit && (await mappedSubmit.isVisible().catch(() => false))) {
         submitLocator = mappedSubmit;
@@ -1071,7 +1329,7 @@ async function awaitConfirmation(
   finish: (outcome: Omit<SubmissionOutcome, 'filledFields'>) => Promise<FillResult>,
 ): Promise<FillResult> {
   const { page, timeouts, options } = ctx;
-  const rule = options.fieldMapping?.success;
+  const rule = options.fieldMapping?.success; // ctx.options: a service's mapping counts too
   const beforeLines = new Set(before.lines);
   const beforeErrors = new Set(before.errors);
   const deadline = Date.now() + timeouts.navigationMs;
@@ -1091,16 +1349,14 @@ async function awaitConfirmation(
       const newErrors = state.errors.filter((e) => !beforeErrors.has(e));
       if (rejected) {
         const status = rejected.status();
-        const transient = status >= 500 || status === 408 || status === 429;
         const said = newErrors.join(' ') || newLines.slice(0, 5).join(' ');
-        // Give a script-driven page a moment to show its message before reporting.
-        if (said || errorSeenAt !== undefined) {
-          throw new SubmissionError(
-            transient ? 'transient' : 'permanent',
-            transient ? 'http_status' : 'validation_rejected',
-            `The directory answered HTTP ${status} to the submission${said ? `: ${said.slice(0, 300)}` : ''}`,
-            { status, submitAttempted: true },
-          );
+        // Give a script-driven page a moment to show its message before reporting (not needed for
+        // a 429: its Retry-After header is what matters).
+        if (said || errorSeenAt !== undefined || status === 429) {
+          throw httpError(rejected, `The directory answered HTTP ${status} to the submission`, {
+            submitAttempted: true,
+            said,
+          });
         }
         errorSeenAt = Date.now();
       } else {

@@ -5,42 +5,44 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { ChangeMessageVisibilityCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { s3, sqs } from '../shared/aws-clients';
+import { taskQueueUrlsFromEnv } from '../jobs/task-queues';
 import { requireEnv } from '../shared/env';
 import { logger, metrics } from '../shared/powertools';
 import { rpcThrough } from '../shared/rpc';
 import { supabaseClient } from '../shared/supabase';
-import { TASKS } from '../shared/system-config';
+import { PRIORITIES, QUEUES, SUBMITTER, TASKS } from '../shared/system-config';
 import { taskMessageSchema, type TaskMessage } from '../shared/task-message';
 import { closeBrowser } from './browser';
-import { classifyError } from './form-filler';
+import { classifyFailure } from './failure-class';
 import { processTask, RetryScheduled } from './process-task';
-import { submitInBrowser } from './submit-in-browser';
+import { ssrfGuard, submitInBrowser } from './submit-in-browser';
+import type { LookupPort } from './verification';
 
 const screenshotBucket = requireEnv('SCREENSHOT_BUCKET');
 /** One worker per execution environment: the lease owner written on every claim. */
 const workerId = `submitter:${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 const processor = new BatchProcessor(EventType.SQS);
+/** Largest verification answer read; a listings lookup is a few KiB. */
+const LOOKUP_MAX_BYTES = 1024 * 1024;
+/** Verification lookups are requests to directories too: the browser's SSRF guard checks them. */
+const lookup: LookupPort = (url) =>
+  ssrfGuard.fetch(url, { timeoutMs: SUBMITTER.navigationTimeoutMs, maxBytes: LOOKUP_MAX_BYTES });
 
-/** SQS event records carry the queue's ARN; ChangeMessageVisibility needs its URL. Looked up once. */
-const queueUrls = new Map<string, Promise<string>>();
-function queueUrlOf(queueArn: string): Promise<string> {
-  let url = queueUrls.get(queueArn);
-  if (!url) {
-    const [, , , , accountId, queueName] = queueArn.split(':');
-    url = sqs
-      .send(new GetQueueUrlCommand({ QueueName: queueName, QueueOwnerAWSAccountId: accountId }))
-      .then((result) => {
-        if (!result.QueueUrl) throw new Error(`No URL for queue ${queueArn}`);
-        return result.QueueUrl;
-      });
-    url.catch(() => queueUrls.delete(queueArn));
-    queueUrls.set(queueArn, url);
-  }
-  return url;
+/**
+ * SQS event records carry the queue's ARN; ChangeMessageVisibility and SendMessage need its URL. The
+ * stacks give the URLs (the same TASK_QUEUE_URL_* the API gets), so no lookup is needed, and an
+ * emulator's own URL scheme (GetQueueUrl answers) never leaks in.
+ */
+const queueUrls = taskQueueUrlsFromEnv();
+function queueUrlOf(queueArn: string): string {
+  const queueName = queueArn.split(':')[5];
+  const priority = PRIORITIES.find((p) => QUEUES.tasks[p].name === queueName);
+  if (!priority) throw new Error(`Record from an unknown queue ${queueArn}`);
+  return queueUrls[priority];
 }
 
 /** A message that is not a task cannot succeed by retrying: it fails until the DLQ takes it. */
@@ -72,16 +74,29 @@ async function recordHandler(record: SQSRecord): Promise<void> {
           new PutObjectCommand({ Bucket: screenshotBucket, Key: key, Body: png, ContentType: 'image/png' }),
         );
       },
+      // Waiting that must spend neither an attempt nor a receive count: a fresh delayed copy of the
+      // message; this delivery then succeeds and is deleted.
+      defer: async (delaySeconds) => {
+        await sqs.send(
+          new SendMessageCommand({
+            QueueUrl: queueUrlOf(record.eventSourceARN),
+            MessageBody: record.body,
+            DelaySeconds: delaySeconds,
+          }),
+        );
+      },
       retryLater: async (delaySeconds) => {
         await sqs.send(
           new ChangeMessageVisibilityCommand({
-            QueueUrl: await queueUrlOf(record.eventSourceARN),
+            QueueUrl: queueUrlOf(record.eventSourceARN),
             ReceiptHandle: record.receiptHandle,
             VisibilityTimeout: delaySeconds,
           }),
         );
       },
-      classify: classifyError,
+      classify: classifyFailure,
+      lookup,
+      count: (metric) => metrics.addMetric(metric, MetricUnit.Count, 1),
       log: logger,
       backoff: TASKS.retryBackoff,
     },

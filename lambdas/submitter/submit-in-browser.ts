@@ -1,11 +1,25 @@
+import { optionalEnv } from '../shared/env';
 import { logger } from '../shared/powertools';
 import { getBrowserManager } from './browser';
 import { BusinessProfileSchema, FieldMappingSchema } from './business-profile';
 import { fillAndSubmit, SubmissionError } from './form-filler';
+import { createMappingService } from './mapping-service';
 import type { ClaimedTask, SubmissionResult } from './process-task';
+import { parseAllowedHosts, SsrfGuard } from './ssrf-guard';
+
+// Configuration, read once at load. SUBMITTER_ALLOWED_HOSTS is set only by the local runtime (the
+// demo site's host:port); unset, as in AWS, the guard allows public addresses only.
+const allowedHosts = parseAllowedHosts(optionalEnv('SUBMITTER_ALLOWED_HOSTS'));
+const mappingServiceUrl = optionalEnv('MAPPING_SERVICE_URL');
+
+/** The execution environment's SSRF guard: its proxy carries every request of the browser. */
+export const ssrfGuard = new SsrfGuard({ allowedHosts, log: logger });
+const mappingService = mappingServiceUrl
+  ? createMappingService({ url: mappingServiceUrl, log: logger })
+  : null;
 
 // The execution environment's one browser, launched on first use and kept warm between invocations.
-const browsers = getBrowserManager({ logger });
+const browsers = getBrowserManager({ logger, proxyServer: () => ssrfGuard.proxyUrl() });
 
 /** Fills and submits a claimed task's directory form in a fresh context of the warm browser. */
 export async function submitInBrowser(
@@ -18,19 +32,26 @@ export async function submitInBrowser(
     throw new SubmissionError('permanent', 'validation_rejected', `Customer profile is incomplete: ${field}`);
   }
   const mapping = FieldMappingSchema.nullable().safeParse(task.directory.field_mapping ?? null);
-  return browsers.withContext(async (context) => {
-    const page = await context.newPage();
-    const result = await fillAndSubmit(page, {
-      url: task.directory.submission_url,
-      profile: profile.data,
-      fieldMapping: mapping.success ? mapping.data : null,
-      beforeSubmit,
-    });
-    return {
-      status: result.status,
-      reason: result.reason,
-      listingUrl: result.listingUrl,
-      screenshot: result.screenshot,
-    };
-  });
+  // A browser that dies mid-submission rejects as a transient SubmissionError (BrowserDisconnectedError);
+  // other errors (a launch failure, a lost lease from beforeSubmit) pass through unchanged, and
+  // classifyError() classifies Playwright's as transient.
+  return browsers.withContext(
+    async (context) => {
+      const page = await context.newPage();
+      const result = await fillAndSubmit(page, {
+        url: task.directory.submission_url,
+        profile: profile.data,
+        fieldMapping: mapping.success ? mapping.data : null,
+        mappingService,
+        beforeSubmit,
+      });
+      return {
+        status: result.status,
+        reason: result.reason,
+        listingUrl: result.listingUrl,
+        screenshot: result.screenshot,
+      };
+    },
+    { allowRequest: (url, kind) => ssrfGuard.allowRequest(url, kind) },
+  );
 }

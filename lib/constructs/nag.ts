@@ -3,7 +3,8 @@ import type { IConstruct } from 'constructs';
 
 /**
  * cdk-nag's spelling of a resource in a finding id (`AwsSolutions-IAM5[Resource::<this>]`): the resolved
- * value with Fn::Join flattened and each Ref written `<Name>`, as its flattenCfnReference does.
+ * value with Fn::Join flattened, each Ref written `<Name>` and each Fn::GetAtt `<Name.Attribute>`, as its
+ * flattenCfnReference does.
  */
 export function nagResourceId(scope: IConstruct, value: string): string {
   const visit = (node: unknown): string => {
@@ -13,6 +14,8 @@ export function nagResourceId(scope: IConstruct, value: string): string {
       if (join) return join[1].map(visit).join(join[0]);
       const ref = (node as { Ref?: string }).Ref;
       if (ref !== undefined) return `<${ref}>`;
+      const getAtt = (node as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+      if (getAtt) return `<${getAtt[0]}.${getAtt[1]}>`;
     }
     return JSON.stringify(node);
   };

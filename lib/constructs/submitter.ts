@@ -49,6 +49,12 @@ export class Submitter extends Construct {
 
     // Priority by weight: each queue's mapping may use up to its own share of concurrent invocations.
     for (const priority of PRIORITIES) {
+      // Deferrals (rate limited, directory paused or busy) re-send the task as a fresh delayed message.
+      props.queues[priority].grantSendMessages(this.function);
+      this.function.addEnvironment(
+        `TASK_QUEUE_URL_${priority.toUpperCase()}`,
+        props.queues[priority].queueUrl,
+      );
       this.function.addEventSource(
         new SqsEventSource(props.queues[priority], {
           batchSize: SUBMITTER.batchSize,

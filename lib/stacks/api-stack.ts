@@ -3,11 +3,14 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { Priority } from '../../lambdas/shared/system-config';
 import { ApiRateLimit } from '../constructs/api-rate-limit';
+import { HealthDetailsAccess } from '../constructs/health-details-access';
 import { JobsApi } from '../constructs/jobs-api';
 import { SupabaseSettings, type SupabaseSettingsProps } from '../constructs/supabase-settings';
 
 export interface ApiStackProps extends StackProps {
   readonly queues: Readonly<Record<Priority, IQueue>>;
+  /** Health details reports its depth. */
+  readonly deadLetterQueue: IQueue;
   readonly supabase: SupabaseSettingsProps;
   readonly logLevel: string;
   readonly stageName: string;
@@ -26,6 +29,13 @@ export class ApiStack extends Stack {
       logLevel: props.logLevel,
       stageName: props.stageName,
     });
+    const healthDetails = this.jobsApi.functions.get('GET /health/details');
+    if (healthDetails) {
+      HealthDetailsAccess.bind(healthDetails, {
+        queues: props.queues,
+        deadLetterQueue: props.deadLetterQueue,
+      });
+    }
     this.rateLimit = new ApiRateLimit(this, 'RateLimit', { stage: this.jobsApi.api.deploymentStage });
 
     new CfnOutput(this, 'ApiUrl', { value: this.jobsApi.api.url });

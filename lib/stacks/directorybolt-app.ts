@@ -1,7 +1,10 @@
 import type { App, Environment, StackProps } from 'aws-cdk-lib';
+import { API_ROUTES } from '../../lambdas/api/routes';
 import { SERVICE_NAME } from '../../lambdas/shared/system-config';
+import type { SlackWebhookSettingsProps } from '../constructs/slack-webhook-settings';
 import type { SupabaseSettingsProps } from '../constructs/supabase-settings';
 import { ApiStack } from './api-stack';
+import { OperationsStack } from './operations-stack';
 import { QueueStack } from './queue-stack';
 import { StorageStack } from './storage-stack';
 import { SubmitterStack } from './submitter-stack';
@@ -17,6 +20,11 @@ export interface DeploymentContext {
   readonly logLevel: string;
   readonly apiStageName: string;
   readonly submitterReservedConcurrency?: number;
+  readonly slackWebhook: SlackWebhookSettingsProps;
+  /** Where the repository's docs/runbooks folder is browsable: alarms and alerts link `<runbookBaseUrl>/<name>.md`. */
+  readonly runbookBaseUrl: string;
+  /** Optional: every alarm notification also by email, independent of Slack and the notifier. */
+  readonly alarmEmail?: string;
 }
 
 export const CONTEXT_DEFAULTS = {
@@ -25,6 +33,9 @@ export const CONTEXT_DEFAULTS = {
   supabaseServiceKeySecretName: 'directorybolt/supabase-service-key',
   logLevel: 'INFO',
   apiStageName: 'v1',
+  slackWebhookSecretName: 'directorybolt/slack-webhook',
+  /** A placeholder that synthesizes; a real deploy passes the repository's URL (blob view of its main branch). */
+  runbookBaseUrl: 'https://github.com/directorybolt/backend/blob/main/docs/runbooks',
 } as const;
 
 export function readDeploymentContext(app: App): DeploymentContext {
@@ -36,6 +47,14 @@ export function readDeploymentContext(app: App): DeploymentContext {
   const region = get('region');
   if ((account === undefined) !== (region === undefined)) {
     throw new Error('Context: give both account and region, or neither (environment-agnostic stacks)');
+  }
+  const runbookBaseUrl = get('runbookBaseUrl') ?? CONTEXT_DEFAULTS.runbookBaseUrl;
+  if (!/^https:\/\/[^\s/]+/.test(runbookBaseUrl)) {
+    throw new Error(`Context: runbookBaseUrl must be an https URL, got '${runbookBaseUrl}'`);
+  }
+  const alarmEmail = get('alarmEmail');
+  if (alarmEmail !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(alarmEmail)) {
+    throw new Error(`Context: alarmEmail must be an email address, got '${alarmEmail}'`);
   }
   const reserved = get('submitterReservedConcurrency');
   if (reserved !== undefined && !/^\d+$/.test(reserved)) {
@@ -52,6 +71,12 @@ export function readDeploymentContext(app: App): DeploymentContext {
     logLevel: get('logLevel') ?? CONTEXT_DEFAULTS.logLevel,
     apiStageName: get('apiStageName') ?? CONTEXT_DEFAULTS.apiStageName,
     submitterReservedConcurrency: reserved === undefined ? undefined : Number(reserved),
+    slackWebhook: {
+      secretArn: get('slackWebhookSecretArn'),
+      secretName: get('slackWebhookSecretName') ?? CONTEXT_DEFAULTS.slackWebhookSecretName,
+    },
+    runbookBaseUrl: runbookBaseUrl.replace(/\/+$/, ''),
+    alarmEmail,
   };
 }
 
@@ -60,6 +85,7 @@ export interface DirectoryBoltStacks {
   readonly storage: StorageStack;
   readonly submitter: SubmitterStack;
   readonly api: ApiStack;
+  readonly operations: OperationsStack;
 }
 
 /** Every stack of the app, wired together; bin/app.ts and the CDK tests build the app through this. */
@@ -90,9 +116,31 @@ export function buildDirectoryBoltApp(
     ...common,
     description: 'DirectoryBolt REST API',
     queues: queues.taskQueues.queues,
+    deadLetterQueue: queues.taskQueues.deadLetterQueue,
     supabase: context.supabase,
     logLevel: context.logLevel,
     stageName: context.apiStageName,
   });
-  return { queues, storage, submitter, api };
+  const operations = new OperationsStack(app, 'DirectoryBolt-Operations', {
+    ...common,
+    description: 'DirectoryBolt self-healing jobs, history archive, alarms, Slack notifier and dashboard',
+    queues: queues.taskQueues.queues,
+    deadLetterQueue: queues.taskQueues.deadLetterQueue,
+    submitter: submitter.submitter.function,
+    api: {
+      stage: api.jobsApi.api.deploymentStage,
+      functions: new Map(
+        API_ROUTES.flatMap((route) => {
+          const fn = api.jobsApi.functions.get(`${route.method} ${route.resource}`);
+          return fn ? [[route.name, fn] as const] : [];
+        }),
+      ),
+    },
+    supabase: context.supabase,
+    slackWebhook: context.slackWebhook,
+    runbookBaseUrl: context.runbookBaseUrl,
+    alarmEmail: context.alarmEmail,
+    logLevel: context.logLevel,
+  });
+  return { queues, storage, submitter, api, operations };
 }

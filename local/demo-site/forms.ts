@@ -258,3 +258,122 @@ export function indexPage(paths: string[]): string {
     `<h1>Demo directory</h1><ul>${paths.map((p) => `<li><a href="${escapeHtml(p)}">${escapeHtml(p)}</a></li>`).join('')}</ul>`,
   );
 }
+
+export const US_STATES: ReadonlyArray<{ value: string; label: string }> = [
+  { value: 'CA', label: 'California' },
+  { value: 'NY', label: 'New York' },
+  { value: 'TX', label: 'Texas' },
+  { value: 'WA', label: 'Washington' },
+];
+
+/**
+ * /forms/choices — choices instead of text: a country and a state <select>, the category as a radio
+ * group (a fieldset with a legend), a contact-method radio group that is already answered, an
+ * optional newsletter checkbox (must stay unticked: nobody asked for it) and a required "accept the
+ * terms" checkbox (a listing cannot be created without it; the submitter may tick it).
+ */
+export function choicesForm(): string {
+  const radios = CATEGORIES.map((c) => {
+    const value = c.toLowerCase().replace(/\s+/g, '-');
+    return `<label><input type="radio" name="category" value="${value}" required> ${c}</label>`;
+  }).join('\n    ');
+  return page(
+    'Create a listing — Choices Directory',
+    `<h1>Create a listing</h1>
+<form method="post" action="/forms/choices">
+  <label for="bn">Business name</label><input id="bn" name="business_name" required>
+  <label for="em">Email</label><input id="em" name="email" type="email" required>
+  <label for="ph">Phone</label><input id="ph" name="phone" type="tel" required>
+  <label for="ci">City</label><input id="ci" name="city">
+  <label for="st">State</label><select id="st" name="state"><option value="">Choose a state</option>${US_STATES.map((s) => `<option value="${s.value}">${s.label}</option>`).join('')}</select>
+  <label for="co">Country</label><select id="co" name="country">${countryOptions()}</select>
+  <fieldset><legend>Business category</legend>
+    ${radios}
+  </fieldset>
+  <fieldset><legend>Preferred contact method</legend>
+    <label><input type="radio" name="contact_method" value="email" checked> Email</label>
+    <label><input type="radio" name="contact_method" value="phone"> Phone</label>
+  </fieldset>
+  <label><input type="checkbox" name="newsletter" value="yes"> Send me the monthly newsletter</label>
+  <label><input type="checkbox" name="terms" value="accepted" required> I accept the terms and conditions</label>
+  <button type="submit">Add my business</button>
+</form>`,
+  );
+}
+
+/**
+ * /forms/validation — the browser accepts everything, the server does not: it only lists Canadian
+ * businesses and answers 422 with its reason (a permanent failure: retrying cannot help).
+ */
+export function validationForm(): string {
+  return page(
+    'Add a Canadian business — Maple Directory',
+    `<h1>Add a Canadian business</h1>
+<form method="post" action="/forms/validation">
+  <label for="bn">Business name</label><input id="bn" name="business_name" required>
+  <label for="em">Email</label><input id="em" name="email" type="email" required>
+  <label for="ph">Phone</label><input id="ph" name="phone" type="tel" required>
+  <label for="ci">City</label><input id="ci" name="city" required>
+  <label for="pc">Postal code</label><input id="pc" name="postal_code">
+  <button type="submit">Submit listing</button>
+</form>`,
+  );
+}
+
+/**
+ * The page a /forms/redirect submission lands on (303 to /thanks?ref=...): a reference number and
+ * nothing that reads as a confirmation, so success can only be judged by the redirect itself.
+ */
+export function referencePage(ref: string, listingId: string | undefined): string {
+  return page(
+    'Redirect Directory',
+    `<h1>Redirect Directory</h1>
+<p>Reference: <code>${escapeHtml(ref)}</code></p>${
+      listingId ? `\n<p><a href="/listings/${escapeHtml(listingId)}">View your listing</a></p>` : ''
+    }`,
+  );
+}
+
+/**
+ * /probes/ssrf?canary=<origin> — a hostile directory page: it tries to reach another origin on
+ * loopback (fetch, img, iframe, WebSocket, a redirect through this site), the cloud metadata address
+ * and a local file, and reports what it saw in window.__probes (a promise). The SSRF guard must
+ * stop all of them; the same-origin fetch must still work.
+ */
+export function ssrfProbePage(canary: string): string {
+  const ws = canary.replace(/^http/, 'ws');
+  return page(
+    'Probe',
+    `<h1>Probe</h1>
+<img id="img" alt="">
+<iframe id="frame-canary" title="canary"></iframe>
+<iframe id="frame-file" title="file"></iframe>
+<script>
+  const canary = ${JSON.stringify(canary)};
+  const attempt = (p) => p.then((r) => (typeof r === 'string' ? r : 'ok:' + r.status), (e) => 'error:' + String(e && e.message || e));
+  const text = (url) => fetch(url).then(async (r) => r.ok ? 'ok:' + (await r.text()).slice(0, 40) : 'status:' + r.status);
+  window.__probes = (async () => {
+    const out = {};
+    document.getElementById('img').src = canary + '/img';
+    document.getElementById('frame-canary').src = canary + '/iframe';
+    document.getElementById('frame-file').src = 'file:///proc/self/environ';
+    out.sameOrigin = await attempt(text('/forms/plain'));
+    out.fetchCanary = await attempt(text(canary + '/fetch'));
+    out.fetchMetadata = await attempt(text('http://169.254.169.254/latest/meta-data/'));
+    out.fetchFile = await attempt(text('file:///proc/self/environ'));
+    out.redirectToCanary = await attempt(text('/redirect?to=' + encodeURIComponent(canary + '/redirected')));
+    out.webSocket = await new Promise((resolve) => {
+      try {
+        const socket = new WebSocket(${JSON.stringify(ws)} + '/ws');
+        socket.onopen = () => resolve('open');
+        socket.onerror = () => resolve('error');
+        setTimeout(() => resolve('timeout'), 3000);
+      } catch (e) { resolve('error:' + e.message); }
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    try { out.fileFrame = document.getElementById('frame-file').contentDocument?.body?.innerText || ''; } catch (e) { out.fileFrame = 'cross-origin'; }
+    return out;
+  })();
+</script>`,
+  );
+}

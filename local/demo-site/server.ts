@@ -5,13 +5,23 @@
  * Every POST is validated server-side as a directory would (required fields, a valid email, a
  * plausible phone) and recorded, accepted or not, so tests can assert a submission arrived exactly
  * once with the right values — or never arrived. Recorded submissions: `submissions()` in process,
- * `GET /_submissions` (JSON) over HTTP, `DELETE /_submissions` to clear.
+ * `GET /_submissions` (JSON) over HTTP, `DELETE /_submissions` to clear. `GET /listings?email=` looks
+ * accepted submissions up by email (JSON), as a directory's search would, for verification.
+ *
+ * Misbehaving directories: /forms/slow?ms=N (the page takes N ms), /forms/flaky?fail=N (the first N
+ * POSTs per email answer 500), /forms/rate-limited?retry_after=S&times=N (the first N POSTs per email
+ * answer 429 with Retry-After: S; `&on=get` rate-limits the first N GETs of that URL instead;
+ * `retry_after_date=S` sends an HTTP date S seconds ahead), /forms/validation (422 with a reason),
+ * /forms/redirect (success shown only by a 303 to /thanks?ref=...), /forms/unavailable (503),
+ * /forms/broken-submit (503 to the POST). /redirect?to=URL redirects anywhere and
+ * /probes/ssrf?canary=ORIGIN is a hostile page: both exist to test the submitter's SSRF guard.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   captchaForm,
+  choicesForm,
   errorPage,
   indexPage,
   labelsOnlyForm,
@@ -19,7 +29,10 @@ import {
   mappedForm,
   multiStepForm,
   plainForm,
+  referencePage,
+  ssrfProbePage,
   successPage,
+  validationForm,
 } from './forms';
 
 /** The profile's field names: every form's posted names are translated to these when recorded. */
@@ -42,6 +55,8 @@ export interface DemoSubmission {
   form: string;
   receivedAt: string;
   accepted: boolean;
+  /** The HTTP status the POST was answered with (500 from flaky, 429 from rate-limited, 422 ...). */
+  status: number;
   errors: string[];
   /** Posted values under the profile's field names. */
   fields: Partial<Record<Canonical, string>>;
@@ -66,12 +81,16 @@ export interface DemoSiteOptions {
 }
 
 interface FormSpec {
-  html: () => string;
+  /** The form page; `action` keeps the page's query (flaky and rate-limited count by it). */
+  html: (action: string) => string;
   /** posted name -> profile field */
   names: Record<string, Canonical>;
   required: Canonical[];
-  /** Answer: redirect to a thank-you page, render it in place, or JSON for script-driven forms. */
-  answer: 'redirect' | 'render' | 'json';
+  /**
+   * Answer: redirect to a thank-you page, redirect to a bare reference page (the only sign of
+   * success), render it in place, or JSON for script-driven forms.
+   */
+  answer: 'redirect' | 'reference' | 'render' | 'json';
   /** Extra checks a directory makes (honeypot, captcha). */
   check?: (raw: Record<string, string>) => string[];
 }
@@ -160,6 +179,49 @@ const FORMS: Record<string, FormSpec> = {
     required: [],
     answer: 'render',
   },
+  choices: {
+    html: choicesForm,
+    names: {
+      ...identity(['business_name', 'email', 'phone', 'city', 'country', 'category']),
+      state: 'region',
+    },
+    required: ['business_name', 'email', 'phone', 'category'],
+    answer: 'render',
+    check: (raw) => (raw['terms'] === 'accepted' ? [] : ['You must accept the terms and conditions']),
+  },
+  /** The first N POSTs per email answer 500 (see handle): an intermittently failing directory. */
+  flaky: {
+    html: (action) => plainForm(action),
+    names: PLAIN_NAMES,
+    required: ['business_name', 'email'],
+    answer: 'redirect',
+    check: honeypot,
+  },
+  /** The first N POSTs per email answer 429 with Retry-After (see handle). */
+  'rate-limited': {
+    html: (action) => plainForm(action),
+    names: PLAIN_NAMES,
+    required: ['business_name', 'email'],
+    answer: 'redirect',
+    check: honeypot,
+  },
+  validation: {
+    html: validationForm,
+    names: identity(['business_name', 'email', 'phone', 'city', 'postal_code']),
+    required: ['business_name', 'email', 'phone', 'city'],
+    answer: 'render',
+    check: (raw) =>
+      /^[A-Za-z]\d[A-Za-z][ -]?\d[A-Za-z]\d$/.test((raw['postal_code'] ?? '').trim())
+        ? []
+        : ['We only list Canadian businesses: the postal code must look like A1A 1A1'],
+  },
+  redirect: {
+    html: () => plainForm('/forms/redirect'),
+    names: PLAIN_NAMES,
+    required: ['business_name', 'email'],
+    answer: 'reference',
+    check: honeypot,
+  },
 };
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -218,9 +280,35 @@ function sleep(ms: number, req: IncomingMessage): Promise<void> {
   });
 }
 
+/** /forms/rate-limited's parameters. */
+function rateLimit(url: URL): { times: number; retryAfter: string; onGet: boolean } {
+  const seconds = Number(url.searchParams.get('retry_after') ?? 1);
+  const dateIn = url.searchParams.get('retry_after_date');
+  return {
+    times: Number(url.searchParams.get('times') ?? 1),
+    // Retry-After is either delay-seconds or an HTTP-date (RFC 9110 10.2.3); both occur in the wild.
+    retryAfter:
+      dateIn !== null ? new Date(Date.now() + Number(dateIn) * 1000).toUTCString() : String(seconds),
+    onGet: url.searchParams.get('on') === 'get',
+  };
+}
+
+function tooMany(res: ServerResponse, retryAfter: string): void {
+  res.writeHead(429, { 'content-type': 'text/html; charset=utf-8', 'retry-after': retryAfter });
+  res.end(errorPage(['Too many requests. Please slow down.']));
+}
+
 export async function startDemoSite(options: DemoSiteOptions = {}): Promise<DemoSite> {
   const host = options.host ?? '127.0.0.1';
+  const port = (): number => (server.address() as AddressInfo).port;
   const received: DemoSubmission[] = [];
+  /** POSTs (per form, query and email) and GETs (per URL) seen, for flaky and rate-limited. */
+  const counters = new Map<string, number>();
+  const count = (key: string): number => {
+    const n = (counters.get(key) ?? 0) + 1;
+    counters.set(key, n);
+    return n;
+  };
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -238,9 +326,36 @@ export async function startDemoSite(options: DemoSiteOptions = {}): Promise<Demo
     if (path === '/_submissions') {
       if (req.method === 'DELETE') {
         received.length = 0;
+        counters.clear();
         return send(res, 204, '');
       }
       return send(res, 200, JSON.stringify(received), 'application/json');
+    }
+    if (path === '/listings' && req.method === 'GET') {
+      // A directory's own search, by the email a listing was submitted with (verification).
+      const email = (url.searchParams.get('email') ?? '').trim().toLowerCase();
+      const origin = `http://${req.headers.host ?? `${host}:${port()}`}`;
+      const listings = received
+        .filter((s) => s.accepted && email !== '' && s.fields.email?.trim().toLowerCase() === email)
+        .map((s) => ({
+          id: s.id,
+          url: `${origin}/listings/${s.id}`,
+          business_name: s.fields.business_name ?? '',
+        }));
+      return send(res, 200, JSON.stringify({ listings }), 'application/json');
+    }
+    if (path === '/thanks' && req.method === 'GET') {
+      const ref = url.searchParams.get('ref') ?? '';
+      const found = received.find((s) => s.id === ref && s.accepted);
+      return found ? send(res, 200, referencePage(ref, found.id)) : send(res, 404, errorPage(['Not found']));
+    }
+    // An open redirect, as many sites have one: the SSRF guard must check where it leads.
+    if (path === '/redirect' && req.method === 'GET') {
+      res.writeHead(302, { location: url.searchParams.get('to') ?? '/' });
+      return void res.end();
+    }
+    if (path === '/probes/ssrf' && req.method === 'GET') {
+      return send(res, 200, ssrfProbePage(url.searchParams.get('canary') ?? 'http://127.0.0.1:9'));
     }
     if (path === '/' && req.method === 'GET') {
       return send(res, 200, indexPage(Object.keys(FORMS).map((f) => `/forms/${f}`)));
@@ -272,7 +387,13 @@ export async function startDemoSite(options: DemoSiteOptions = {}): Promise<Demo
     const form = /^\/forms\/([\w-]+)$/.exec(path);
     const spec = form ? FORMS[form[1]!] : undefined;
     if (!form || !spec) return send(res, 404, errorPage(['Page not found']));
-    if (req.method === 'GET') return send(res, 200, spec.html());
+    const limited = form[1] === 'rate-limited' ? rateLimit(url) : undefined;
+    if (req.method === 'GET') {
+      if (limited?.onGet && count(`GET ${url.pathname}${url.search}`) <= limited.times) {
+        return tooMany(res, limited.retryAfter);
+      }
+      return send(res, 200, spec.html(`${url.pathname}${url.search}`));
+    }
     if (req.method !== 'POST') return send(res, 405, errorPage(['Method not allowed']));
 
     const raw = parseBody(req, await readBody(req));
@@ -282,17 +403,31 @@ export async function startDemoSite(options: DemoSiteOptions = {}): Promise<Demo
       const canonical = spec.names[name];
       if (canonical) fields[canonical] = value;
     }
-    const errors = validate(spec, fields, raw);
-    const submission: DemoSubmission = {
-      id: randomUUID().slice(0, 8),
-      form: form[1]!,
-      receivedAt: new Date().toISOString(),
-      accepted: errors.length === 0,
-      errors,
-      fields,
-      raw,
+    const record = (status: number, errors: string[]): DemoSubmission => {
+      const submission: DemoSubmission = {
+        id: randomUUID().slice(0, 8),
+        form: form[1]!,
+        receivedAt: new Date().toISOString(),
+        accepted: status < 400,
+        status,
+        errors,
+        fields,
+        raw,
+      };
+      received.push(submission);
+      return submission;
     };
-    received.push(submission);
+    const perEmail = `POST ${url.pathname}${url.search} ${(fields.email ?? '').trim().toLowerCase()}`;
+    if (form[1] === 'flaky' && count(perEmail) <= Number(url.searchParams.get('fail') ?? 1)) {
+      record(500, ['Internal server error (flaky)']);
+      return send(res, 500, errorPage(['Something went wrong on our side. Please try again later.']));
+    }
+    if (limited && !limited.onGet && count(perEmail) <= limited.times) {
+      record(429, ['Too many requests']);
+      return tooMany(res, limited.retryAfter);
+    }
+    const errors = validate(spec, fields, raw);
+    const submission = record(errors.length ? 422 : spec.answer === 'json' ? 201 : 200, errors);
 
     if (spec.answer === 'json') {
       return errors.length
@@ -305,9 +440,12 @@ export async function startDemoSite(options: DemoSiteOptions = {}): Promise<Demo
           );
     }
     if (errors.length) return send(res, 422, errorPage(errors));
-    if (spec.answer === 'redirect') {
+    if (spec.answer === 'redirect' || spec.answer === 'reference') {
       // Post/Redirect/Get: the thank-you page has its own URL.
-      res.writeHead(303, { location: `/thanks/${submission.id}` });
+      const location =
+        spec.answer === 'redirect' ? `/thanks/${submission.id}` : `/thanks?ref=${submission.id}`;
+      submission.status = 303;
+      res.writeHead(303, { location });
       return void res.end();
     }
     return send(res, 200, successPage(submission.id, fields.business_name ?? ''));
@@ -320,13 +458,14 @@ export async function startDemoSite(options: DemoSiteOptions = {}): Promise<Demo
       resolve();
     });
   });
-  const { port } = server.address() as AddressInfo;
+  const { port: boundPort } = server.address() as AddressInfo;
 
   return {
-    url: `http://${host}:${port}`,
+    url: `http://${host}:${boundPort}`,
     submissions: () => received.map((s) => structuredClone(s)),
     reset: () => {
       received.length = 0;
+      counters.clear();
     },
     stop: () =>
       new Promise<void>((resolve, reject) => {

@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { API, PRIORITIES, TASKS } from '../../lambdas/shared/system-config';
+import { API_ROUTES } from '../../lambdas/api/routes';
+import { API, API_ACCESS, CUSTOMER_TIERS, PRIORITIES, TASKS } from '../../lambdas/shared/system-config';
 import { buildTestApp, type TestApp } from './app-fixture';
 
 describe('ApiStack', () => {
@@ -9,9 +10,9 @@ describe('ApiStack', () => {
   });
   afterAll(() => testApp.cleanup());
 
-  it('routes POST /jobs and GET /jobs/{id} to their own Node.js 24 functions', () => {
+  it('routes every API route to its own Node.js 24 function', () => {
     const template = testApp.template('api');
-    template.resourceCountIs('AWS::Lambda::Function', 2);
+    template.resourceCountIs('AWS::Lambda::Function', API_ROUTES.length);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['x86_64'],
@@ -27,22 +28,35 @@ describe('ApiStack', () => {
     });
   });
 
-  it('requires an API key on every method', () => {
+  it('requires an API key exactly where routes.ts says so', () => {
     const template = testApp.template('api');
-    template.resourceCountIs('AWS::ApiGateway::Method', 2);
-    template.allResourcesProperties('AWS::ApiGateway::Method', { ApiKeyRequired: true });
+    template.resourceCountIs('AWS::ApiGateway::Method', API_ROUTES.length);
+    for (const route of API_ROUTES.filter(
+      (r) => r.resource.startsWith('/jobs') || r.resource.startsWith('/queue'),
+    )) {
+      template.hasResourceProperties('AWS::ApiGateway::Method', {
+        HttpMethod: route.method,
+        ApiKeyRequired: true,
+        ResourceId: Match.anyValue(),
+      });
+    }
+    template.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'PATCH', ApiKeyRequired: true });
   });
 
-  it('throttles and caps keys with the configured usage plan on the deployed stage', () => {
-    const plan = API.usagePlans.standard;
+  it('has one usage plan per customer tier with its throttle and quota on the deployed stage', () => {
     const template = testApp.template('api');
-    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
-      Throttle: { RateLimit: plan.rateLimitPerSecond, BurstLimit: plan.burstLimit },
-      Quota: { Limit: plan.quotaPerDay, Period: 'DAY' },
-      ApiStages: [
-        { ApiId: { Ref: Match.anyValue() }, Stage: { Ref: Match.stringLikeRegexp('DeploymentStage') } },
-      ],
-    });
+    template.resourceCountIs('AWS::ApiGateway::UsagePlan', CUSTOMER_TIERS.length);
+    for (const tier of CUSTOMER_TIERS) {
+      const plan = API.usagePlans[tier];
+      template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+        UsagePlanName: `directorybolt-${tier}`,
+        Throttle: { RateLimit: plan.rateLimitPerSecond, BurstLimit: plan.burstLimit },
+        Quota: { Limit: plan.quotaPerDay, Period: 'DAY' },
+        ApiStages: [
+          { ApiId: { Ref: Match.anyValue() }, Stage: { Ref: Match.stringLikeRegexp('DeploymentStage') } },
+        ],
+      });
+    }
     template.resourceCountIs('AWS::ApiGateway::ApiKey', 1);
     template.hasResourceProperties('AWS::ApiGateway::ApiKey', { Enabled: true, Value: Match.absent() });
     template.hasResourceProperties('AWS::ApiGateway::UsagePlanKey', { KeyType: 'API_KEY' });
@@ -66,6 +80,7 @@ describe('ApiStack', () => {
           customer_id: uuid,
           directory_ids: { type: 'array', items: uuid, minItems: 1, maxItems: TASKS.maxDirectoriesPerJob },
           priority: { type: 'string', enum: [...PRIORITIES] },
+          notes: { type: 'string', maxLength: API_ACCESS.maxNotesLength },
         },
       },
     });
@@ -73,6 +88,36 @@ describe('ApiStack', () => {
       HttpMethod: 'POST',
       RequestValidatorId: { Ref: Match.stringLikeRegexp('Validator') },
       RequestModels: { 'application/json': { Ref: Match.stringLikeRegexp('CreateJobRequest') } },
+    });
+  });
+
+  it('validates the PATCH /jobs/{id} body and passes If-Match and Idempotency-Key through', () => {
+    const template = testApp.template('api');
+    template.hasResourceProperties('AWS::ApiGateway::Model', {
+      Name: 'UpdateJobRequest',
+      Schema: Match.objectLike({
+        additionalProperties: false,
+        minProperties: 1,
+        properties: { priority: { type: 'string', enum: [...PRIORITIES] }, notes: Match.anyValue() },
+      }),
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'PATCH',
+      RequestParameters: { 'method.request.path.id': true, 'method.request.header.If-Match': false },
+      RequestModels: { 'application/json': { Ref: Match.stringLikeRegexp('UpdateJobRequest') } },
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'POST',
+      RequestParameters: { 'method.request.header.Idempotency-Key': false },
+    });
+  });
+
+  it('answers a missing or unknown key with 401 in the JSON error shape', () => {
+    const template = testApp.template('api');
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'INVALID_API_KEY',
+      StatusCode: '401',
+      ResponseTemplates: { 'application/json': Match.stringLikeRegexp('correlation_id') },
     });
   });
 
@@ -104,7 +149,7 @@ describe('ApiStack', () => {
     template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
   });
 
-  it('gives only the create-job function the queue URLs and the right to send to them', () => {
+  it('gives only the enqueuing functions the queue URLs and the right to send to them', () => {
     const template = testApp.template('api');
     const queueEnv = Object.fromEntries(
       PRIORITIES.map((p) => [`TASK_QUEUE_URL_${p.toUpperCase()}`, Match.anyValue()]),
@@ -124,7 +169,7 @@ describe('ApiStack', () => {
         },
       },
     });
-    expect(Object.keys(senders)).toHaveLength(1);
+    expect(Object.keys(senders)).toHaveLength(API_ROUTES.filter((r) => r.enqueues).length);
   });
 
   it('references the Supabase key secret by ARN and never creates one or puts a key in the template', () => {

@@ -53,8 +53,8 @@ describe('a job, end to end on the local stack', () => {
     const missing = await call('/jobs', { method: 'POST', body, key: null });
     const wrong = await call('/jobs', { method: 'POST', body, key: 'not-a-key' });
 
-    expect(missing.status).toBe(403);
-    expect(wrong.status).toBe(403);
+    expect(missing.status).toBe(401);
+    expect(wrong.status).toBe(401);
     expect(await jobCount()).toBe(0);
   });
 

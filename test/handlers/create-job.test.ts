@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteQueueCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { createApiKey } from '../../local/api-keys';
 import { history, insertCustomer, tableCounts } from '../support/database';
 import {
   apiEvent,
@@ -16,9 +17,12 @@ let createJob: (
   ctx: ReturnType<typeof context>,
 ) => Promise<APIGatewayProxyResult>;
 let getJob: typeof createJob;
+/** The handler layer authenticates every request: a staff key, issued as any key is. */
+let staffKey: string;
 
 beforeAll(async () => {
   env = await startHandlerEnvironment();
+  staffKey = (await createApiKey(env.db.pool, { role: 'staff' })).key;
   // Imported after the environment is set: handlers read their configuration at load, as in Lambda.
   createJob = (await import('../../lambdas/api/create-job')).handler;
   getJob = (await import('../../lambdas/api/get-job')).handler;
@@ -35,12 +39,19 @@ const post = (body: unknown) =>
       resource: '/jobs',
       path: '/jobs',
       body: typeof body === 'string' ? body : JSON.stringify(body),
+      headers: { 'x-api-key': staffKey },
     }),
     context('create-job'),
   );
 const get = (id: string) =>
   getJob(
-    apiEvent({ method: 'GET', resource: '/jobs/{id}', path: `/jobs/${id}`, pathParameters: { id } }),
+    apiEvent({
+      method: 'GET',
+      resource: '/jobs/{id}',
+      path: `/jobs/${id}`,
+      pathParameters: { id },
+      headers: { 'x-api-key': staffKey },
+    }),
     context('get-job'),
   );
 

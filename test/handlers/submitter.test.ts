@@ -1,7 +1,7 @@
-import { createServer } from 'node:net';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { history, insertDirectories, tableCounts } from '../support/database';
+import { history, insertDirectories, rpc, tableCounts } from '../support/database';
 import { context, startHandlerEnvironment, type HandlerEnvironment } from '../support/handler-environment';
 
 /**
@@ -26,24 +26,29 @@ afterAll(async () => {
 
 beforeEach(() => env.demoSite.reset());
 
-/** Creates a job through the SQL function and sends its messages as the API does. */
+/**
+ * Creates a job through the SQL function and sends its messages as the API does (the API itself, with
+ * its keys, is tested in test/api).
+ */
 async function enqueueJob(directoryIds: string[]): Promise<{ jobId: string; records: SQSRecord[] }> {
-  const { handler: createJob } = await import('../../lambdas/api/create-job');
-  const { apiEvent } = await import('../support/handler-environment');
-  const response = await createJob(
-    apiEvent({
-      method: 'POST',
-      resource: '/jobs',
-      path: '/jobs',
-      body: JSON.stringify({ customer_id: env.demoCustomerId, directory_ids: directoryIds }),
-    }),
-    context('create-job'),
-  );
-  expect(response.statusCode).toBe(201);
-  const jobId = (JSON.parse(response.body) as { job_id: string }).job_id;
+  const job = await rpc(env.db.pool, 'create_job', {
+    p_customer_id: env.demoCustomerId,
+    p_directory_ids: directoryIds,
+  });
+  for (const t of job.tasks as Array<{ task_id: string }>) {
+    await env.aws.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: env.aws.queues.p2.url,
+        MessageBody: JSON.stringify({ task_id: t.task_id, job_id: job.job_id, priority: 'p2' }),
+      }),
+    );
+  }
+  await rpc(env.db.pool, 'mark_tasks_enqueued', {
+    p_task_ids: (job.tasks as Array<{ task_id: string }>).map((t) => t.task_id),
+  });
   const records = await env.receive('p2');
   expect(records).toHaveLength(directoryIds.length);
-  return { jobId, records };
+  return { jobId: job.job_id, records };
 }
 
 async function task(jobId: string) {
@@ -101,11 +106,8 @@ it('does nothing on a duplicate delivery of a finished task', async () => {
 });
 
 it('retries a transient failure later: the task goes back to queued and the message stays on the queue', async () => {
-  const closedPort = await unusedPort();
-  const [row] = await insertDirectories(env.db.pool, 1, {
-    submission_url: `http://127.0.0.1:${closedPort}/forms/plain`,
-  });
-  const { jobId, records } = await enqueueJob([row!.id]);
+  // A directory that is down (503).
+  const { jobId, records } = await enqueueJob([await directory('/forms/unavailable')]);
 
   const response = await submit({ Records: records }, context('submitter'));
 
@@ -156,15 +158,3 @@ it('reports a message that is not a task as a failed item and changes nothing', 
   expect(await tableCounts(env.db.pool)).toEqual(countsWithJob);
   expect(countsWithJob.jobs).toBe((before.jobs ?? 0) + 1);
 });
-
-function unusedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}

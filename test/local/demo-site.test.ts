@@ -132,3 +132,93 @@ test('oversized bodies are refused', async () => {
   expect(res.status).toBe(413);
   expect(site.submissions()).toHaveLength(0);
 });
+
+test('every named form is served, with its query kept in the action', async () => {
+  for (const path of [
+    '/forms/choices',
+    '/forms/validation',
+    '/forms/redirect',
+    '/forms/flaky?fail=2',
+    '/forms/rate-limited?retry_after=5&times=1',
+  ]) {
+    const res = await fetch(`${site.url}${path}`);
+    expect([path, res.status]).toEqual([path, 200]);
+    const html = await res.text();
+    expect(html).not.toMatch(/(src|href|action)="(https?:)?\/\//);
+    if (path.includes('?')) expect(html).toContain(`action="${path.replace(/&/g, '&amp;')}"`);
+  }
+});
+
+test('flaky: the first N POSTs per email answer 500, then it accepts', async () => {
+  const post = (email: string) =>
+    fetch(`${site.url}/forms/flaky?fail=2`, form({ ...PLAIN_OK, contact_email: email }));
+  expect((await post('a@x.example')).status).toBe(500);
+  expect((await post('b@x.example')).status).toBe(500); // counted per email
+  expect((await post('a@x.example')).status).toBe(500);
+  expect((await post('a@x.example')).status).toBe(303);
+  expect(site.submissions().map((s) => [s.status, s.accepted])).toEqual([
+    [500, false],
+    [500, false],
+    [500, false],
+    [303, true],
+  ]);
+});
+
+test('rate-limited: 429 with Retry-After (seconds or an HTTP date), on POST or GET, then it accepts', async () => {
+  const url = `${site.url}/forms/rate-limited?retry_after=7&times=1`;
+  const first = await fetch(url, form(PLAIN_OK));
+  expect(first.status).toBe(429);
+  expect(first.headers.get('retry-after')).toBe('7');
+  expect((await fetch(url, form(PLAIN_OK))).status).toBe(303);
+
+  const dated = await fetch(`${site.url}/forms/rate-limited?retry_after_date=60&times=1`, form(PLAIN_OK));
+  expect(Date.parse(dated.headers.get('retry-after')!)).toBeGreaterThan(Date.now() + 50_000);
+
+  const onGet = `${site.url}/forms/rate-limited?retry_after=3&times=2&on=get`;
+  expect((await fetch(onGet)).status).toBe(429);
+  expect((await fetch(onGet)).status).toBe(429);
+  expect((await fetch(onGet)).status).toBe(200);
+});
+
+test('validation: a well-formed submission is refused with 422 and a reason', async () => {
+  const body = {
+    business_name: 'Acme',
+    email: 'a@x.example',
+    phone: '5125550142',
+    city: 'Austin',
+    postal_code: '78701',
+  };
+  const res = await fetch(`${site.url}/forms/validation`, form(body));
+  expect(res.status).toBe(422);
+  expect(await res.text()).toContain('Canadian');
+  expect(
+    (await fetch(`${site.url}/forms/validation`, form({ ...body, postal_code: 'K1A 0B1' }))).status,
+  ).toBe(200);
+});
+
+test('choices: the terms must be accepted', async () => {
+  const body = { business_name: 'Acme', email: 'a@x.example', phone: '5125550142', category: 'plumbing' };
+  expect((await fetch(`${site.url}/forms/choices`, form(body))).status).toBe(422);
+  expect((await fetch(`${site.url}/forms/choices`, form({ ...body, terms: 'accepted' }))).status).toBe(200);
+});
+
+test('redirect: 303 to /thanks?ref=... with no confirmation text; listings are found by email', async () => {
+  const res = await fetch(`${site.url}/forms/redirect`, form(PLAIN_OK));
+  expect(res.status).toBe(303);
+  const [submission] = site.submissions();
+  expect(res.headers.get('location')).toBe(`/thanks?ref=${submission!.id}`);
+  const page = await fetch(`${site.url}/thanks?ref=${submission!.id}`).then((r) => r.text());
+  expect(page).toContain(submission!.id);
+  expect(page).not.toMatch(/thank|success|received|submitted/i);
+
+  const found = await fetch(
+    `${site.url}/listings?email=${encodeURIComponent(PLAIN_OK.contact_email.toUpperCase())}`,
+  );
+  expect(await found.json()).toEqual({
+    listings: [
+      { id: submission!.id, url: `${site.url}/listings/${submission!.id}`, business_name: PLAIN_OK.company },
+    ],
+  });
+  const none = await fetch(`${site.url}/listings?email=nobody%40x.example`).then((r) => r.json());
+  expect(none).toEqual({ listings: [] });
+});

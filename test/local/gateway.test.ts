@@ -15,6 +15,11 @@ const API_KEYS = new Map([
 ]);
 const FUNCTION_TIMEOUT_MS = 300;
 
+/** The JSON error shape of the gateway's own answers; the correlation id is the request id. */
+const gatewayError = (code: string, message: string) => ({
+  error: { code, message, correlation_id: expect.stringMatching(/^[0-9a-f-]{36}$/) },
+});
+
 interface Recorder {
   events: APIGatewayProxyEvent[];
   routes: GatewayRoute[];
@@ -213,21 +218,21 @@ describe('local gateway', () => {
     });
     // Assess
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toEqual({ message: 'Not Found' });
+    expect(await unknown.json()).toEqual(gatewayError('RESOURCE_NOT_FOUND', 'Not Found'));
     expect(wrongMethod.status).toBe(404);
     await wrongMethod.text();
     expect(recorder.events).toHaveLength(0);
   });
 
-  it('refuses a key-protected route without a key or with a wrong key (403), without invoking it', async () => {
+  it('refuses a key-protected route without a key or with a wrong key (401), without invoking it', async () => {
     // Act
     const missing = await fetch(`${gateway.url}/jobs/abc`);
     const wrong = await fetch(`${gateway.url}/jobs/abc`, { headers: { 'x-api-key': 'not-a-key' } });
     // Assess
-    expect(missing.status).toBe(403);
-    expect(await missing.json()).toEqual({ message: 'Forbidden' });
-    expect(wrong.status).toBe(403);
-    expect(await wrong.json()).toEqual({ message: 'Forbidden' });
+    expect(missing.status).toBe(401);
+    expect(await missing.json()).toEqual(gatewayError('INVALID_API_KEY', 'Forbidden'));
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toEqual(gatewayError('INVALID_API_KEY', 'Forbidden'));
     expect(recorder.events).toHaveLength(0);
   });
 
@@ -268,7 +273,7 @@ describe('local gateway', () => {
     });
     // Assess
     expect(response.status).toBe(413);
-    expect(await response.json()).toEqual({ message: 'Request Entity Too Large' });
+    expect(await response.json()).toEqual(gatewayError('REQUEST_TOO_LARGE', 'Request Entity Too Large'));
     expect(recorder.events).toHaveLength(0);
   });
 
@@ -281,7 +286,7 @@ describe('local gateway', () => {
     const response = await chunkedRequest(`${gateway.url}/jobs`, { 'x-api-key': KEY_ONE }, size);
     // Assess
     expect(response.status).toBe(413);
-    expect(JSON.parse(response.body)).toEqual({ message: 'Request Entity Too Large' });
+    expect(JSON.parse(response.body)).toEqual(gatewayError('REQUEST_TOO_LARGE', 'Request Entity Too Large'));
     expect(recorder.events).toHaveLength(0);
   });
 
@@ -298,7 +303,7 @@ describe('local gateway', () => {
     expect(atLimit).toHaveLength(API.maxUrlLength);
     expect(accepted.status).toBe(200);
     expect(refused.status).toBe(414);
-    expect(await refused.json()).toEqual({ message: 'Request-URI Too Long' });
+    expect(await refused.json()).toEqual(gatewayError('REQUEST_TOO_LARGE', 'Request-URI Too Long'));
     expect(recorder.events).toHaveLength(1);
   });
 
@@ -309,7 +314,7 @@ describe('local gateway', () => {
     // Assess
     expect(recorder.events).toHaveLength(1);
     expect(response.status).toBe(502);
-    expect(JSON.parse(text)).toEqual({ message: 'Internal server error' });
+    expect(JSON.parse(text)).toEqual(gatewayError('INTEGRATION_FAILURE', 'Internal server error'));
     expect(text).not.toContain('secret');
   });
 
@@ -320,7 +325,7 @@ describe('local gateway', () => {
     // Assess
     expect(recorder.events).toHaveLength(1);
     expect(response.status).toBe(502);
-    expect(JSON.parse(text)).toEqual({ message: 'Internal server error' });
+    expect(JSON.parse(text)).toEqual(gatewayError('INTEGRATION_FAILURE', 'Internal server error'));
     expect(text).not.toContain('timed out');
   });
 });
@@ -357,7 +362,7 @@ describe('local gateway throttling', () => {
     // Assess
     expect(statuses).toEqual([200, 200, 200, 429]);
     expect(throttled?.headers.get('retry-after')).toBe('1');
-    expect(await throttled?.json()).toEqual({ message: 'Too Many Requests' });
+    expect(await throttled?.json()).toEqual(gatewayError('THROTTLED', 'Too Many Requests'));
     expect(otherKey.status).toBe(200);
     expect(recorder.events.map((e) => e.pathParameters?.id)).toEqual(['j0', 'j1', 'j2', 'other']);
   });
@@ -372,5 +377,40 @@ describe('local gateway throttling', () => {
     await response.text();
     // Assess
     expect(response.status).toBe(200);
+  });
+});
+
+describe('local gateway usage plans', () => {
+  it("throttles each key with its own plan's numbers from API.usagePlans", async () => {
+    // Prepare: a key store as the local stack's, one starter key and one enterprise key
+    const recorder = recordingRoutes(Promise.resolve());
+    const gateway = await startGateway({
+      routes: recorder.routes,
+      apiKeys: async (key) =>
+        key === KEY_ONE
+          ? { id: 'starter-key', plan: 'starter' }
+          : key === KEY_TWO
+            ? { id: 'enterprise-key', plan: 'enterprise' }
+            : undefined,
+      functionTimeoutMs: FUNCTION_TIMEOUT_MS,
+    });
+    try {
+      // Act: one more than the starter burst, rapidly, with each key
+      const starter: number[] = [];
+      const enterprise: number[] = [];
+      for (let i = 0; i <= API.usagePlans.starter.burstLimit; i += 1) {
+        const a = await fetch(`${gateway.url}/jobs/s${i}`, { headers: { 'x-api-key': KEY_ONE } });
+        await a.text();
+        starter.push(a.status);
+        const b = await fetch(`${gateway.url}/jobs/e${i}`, { headers: { 'x-api-key': KEY_TWO } });
+        await b.text();
+        enterprise.push(b.status);
+      }
+      // Assess: the starter burst is spent (the refill in these milliseconds is below one token)
+      expect(starter.filter((s) => s === 429).length).toBeGreaterThanOrEqual(1);
+      expect(enterprise.every((s) => s === 200)).toBe(true);
+    } finally {
+      await gateway.stop();
+    }
   });
 });

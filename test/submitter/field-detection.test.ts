@@ -27,6 +27,7 @@ function control(partial: Partial<ControlDescriptor>): ControlDescriptor {
     checked: false,
     formIndex: 0,
     options: [],
+    group: '',
     ...partial,
   };
 }
@@ -137,4 +138,19 @@ test("buttons: the form's submit, never the site search; Next is a step, not a s
     next,
   });
   expect(pickButtons([button({ index: 4, text: 'Go', formIndex: 2 })], 1).submit).toBeUndefined();
+});
+
+test('select options: the same word in another form ("Plumber" is "Plumbing"), never an ambiguous one', () => {
+  const categories = [
+    { value: '', label: 'Choose a category' },
+    { value: 'plumbing', label: 'Plumbing' },
+    { value: 'electricians', label: 'Electricians' },
+    { value: 'dentists', label: 'Dentists' },
+    { value: 'legal', label: 'Legal Services' },
+  ];
+  expect(chooseOption(categories, 'Plumber')).toBe('plumbing');
+  expect(chooseOption(categories, 'Electrician')).toBe('electricians');
+  expect(chooseOption(categories, 'Dentist')).toBe('dentists');
+  expect(chooseOption(categories, 'Lawyer')).toBeUndefined();
+  expect(chooseOption([...categories, { value: 'plumbers', label: 'Plumbers' }], 'Plumb')).toBeUndefined();
 });

@@ -5,7 +5,7 @@ import { jest } from '@jest/globals';
  */
 import { createServer } from 'node:net';
 import { BrowserManager, sparticuzExecutablePath } from '../../lambdas/submitter/browser';
-import type { FieldMapping } from '../../lambdas/submitter/business-profile';
+import { BusinessProfileSchema, type FieldMapping } from '../../lambdas/submitter/business-profile';
 import {
   fillAndSubmit,
   SubmissionError,
@@ -269,3 +269,73 @@ async function closedPort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   return port;
 }
+
+test('choices: selects, a radio group by its legend, the required terms box ticked, the newsletter left alone', async () => {
+  const result = await submit('/forms/choices');
+
+  expect(result.status).toBe('submitted');
+  const [submission] = accepted();
+  expect(submission?.fields).toMatchObject({ category: 'plumbing', region: 'TX', country: 'US' });
+  expect(submission?.raw).toMatchObject({ terms: 'accepted', contact_method: 'email' });
+  expect(submission?.raw['newsletter']).toBeUndefined();
+  expect(result.consentsGiven).toEqual(['I accept the terms and conditions']);
+  expect(result.filledFields).toEqual(expect.arrayContaining(['category', 'region', 'country']));
+});
+
+test('success shown only by a redirect (303 to /thanks?ref=...): submitted, listing link captured', async () => {
+  const result = await submit('/forms/redirect');
+
+  expect(result.status).toBe('submitted');
+  expect(result.reason).toMatch(/moved on/);
+  const [submission] = accepted();
+  expect(result.listingUrl).toBe(`${site.url}/listings/${submission?.id}`);
+});
+
+test('429 to the POST: rate_limited (transient) with the Retry-After seconds, submit attempted', async () => {
+  const error = await failure(submit('/forms/rate-limited?retry_after=42&times=1'));
+  expect(error).toMatchObject({
+    kind: 'transient',
+    code: 'rate_limited',
+    status: 429,
+    retryAfterSeconds: 42,
+    submitAttempted: true,
+  });
+  expect(classifyError(error)).toBe('transient');
+});
+
+test('429 to the GET of the form, Retry-After as an HTTP date: rate_limited before anything was submitted', async () => {
+  const error = await failure(submit('/forms/rate-limited?retry_after_date=120&times=1&on=get'));
+  expect(error).toMatchObject({
+    kind: 'transient',
+    code: 'rate_limited',
+    status: 429,
+    submitAttempted: false,
+  });
+  expect(error.retryAfterSeconds).toBeGreaterThanOrEqual(110);
+  expect(error.retryAfterSeconds).toBeLessThanOrEqual(120);
+  expect(site.submissions()).toHaveLength(0);
+});
+
+test('server-side validation (422 with a reason): permanent, the reason kept', async () => {
+  const error = await failure(submit('/forms/validation'));
+  expect(error).toMatchObject({ kind: 'permanent', code: 'validation_rejected', status: 422 });
+  expect(error.message).toMatch(/Canadian/);
+});
+
+test('flaky directory: the first POST answers 500 (transient), the retry with the same email is accepted', async () => {
+  const error = await failure(submit('/forms/flaky?fail=1'));
+  expect(error).toMatchObject({ kind: 'transient', code: 'http_status', status: 500, submitAttempted: true });
+  const result = await submit('/forms/flaky?fail=1');
+  expect(result.status).toBe('submitted');
+  expect(site.submissions().map((s) => s.status)).toEqual([500, 303]);
+});
+
+test('a description with markup reaches the directory as plain text', async () => {
+  const profile = BusinessProfileSchema.parse({
+    ...PROFILE,
+    description: '<p>Family-owned <b>plumbing</b></p><script>alert(1)</script><img src=x onerror=alert(2)>',
+  });
+  const result = await submit('/forms/plain', { profile });
+  expect(result.status).toBe('submitted');
+  expect(accepted()[0]?.fields.description).toBe('Family-owned plumbing');
+});

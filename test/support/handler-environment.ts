@@ -49,6 +49,8 @@ export async function startHandlerEnvironment(): Promise<HandlerEnvironment> {
     AWS_ENDPOINT_URL_SQS: aws.endpoint,
     AWS_ENDPOINT_URL_S3: aws.endpoint,
     S3_FORCE_PATH_STYLE: 'true',
+    // The submitter's SSRF guard allows this one loopback origin (unset in AWS: public addresses only).
+    SUBMITTER_ALLOWED_HOSTS: new URL(demoSite.url).host,
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     POWERTOOLS_METRICS_DISABLED: 'true',
   });

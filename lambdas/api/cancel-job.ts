@@ -1,0 +1,37 @@
+import { apiHandler } from '../shared/api-handler';
+import { customerScope } from '../shared/auth';
+import { HttpError, json, parseJsonBody, pathUuid, validationError } from '../shared/http';
+import { logger } from '../shared/powertools';
+import { cancelJobSchema, etag } from '../jobs/job-requests';
+
+type CancelOutcome =
+  | { outcome: 'cancelled'; job: { version: number }; tasks_cancelled: number; tasks_running: number }
+  | { outcome: 'already_finished'; job: { status: string; version: number } }
+  | { outcome: 'not_found' };
+
+/**
+ * POST /jobs/{id}/cancel: unclaimed tasks fail as cancelled (their queued messages are skipped);
+ * tasks already in a browser finish and are counted. A finished job is 409.
+ */
+export const handler = apiHandler('POST /jobs/{id}/cancel', async (event, _context, { principal, rpc }) => {
+  const id = pathUuid(event, 'id');
+  let reason: string | undefined;
+  if (event.body !== null && event.body !== '') {
+    const parsed = cancelJobSchema.safeParse(parseJsonBody(event));
+    if (!parsed.success) throw validationError(parsed.error);
+    reason = parsed.data.reason;
+  }
+  const result = await rpc<CancelOutcome>('cancel_job', {
+    p_job_id: id,
+    p_customer_id: customerScope(principal),
+    p_reason: reason ?? null,
+  });
+  if (result.outcome === 'not_found') throw new HttpError(404, 'not_found', `Job ${id} not found`);
+  if (result.outcome === 'already_finished') {
+    throw new HttpError(409, 'conflict', `Job ${id} is already ${result.job.status}`, {
+      etag: etag(result.job.version),
+    });
+  }
+  logger.info('Job cancelled', { job_id: id, tasks_cancelled: result.tasks_cancelled });
+  return json(200, result, { etag: etag(result.job.version) });
+});

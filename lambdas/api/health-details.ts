@@ -1,0 +1,36 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { healthDetails } from '../operations/health';
+import { apiHandler } from '../shared/api-handler';
+import { sqs } from '../shared/aws-clients';
+import { optionalEnv, requireEnv } from '../shared/env';
+import { json } from '../shared/http';
+import { readSweeperThresholds } from '../shared/ops-settings';
+import { rpcThrough } from '../shared/rpc';
+import { supabaseClient } from '../shared/supabase';
+import { OPERATIONS } from '../shared/system-config';
+
+const queueUrls = {
+  p1: requireEnv('TASK_QUEUE_URL_P1'),
+  p2: requireEnv('TASK_QUEUE_URL_P2'),
+  p3: requireEnv('TASK_QUEUE_URL_P3'),
+};
+const dlqUrl = requireEnv('DLQ_URL');
+const thresholds = readSweeperThresholds();
+// CloudWatch is asked only where the stacks configured it (they set the alarms' name prefix and grant
+// cloudwatch:DescribeAlarms/GetMetricData); elsewhere those fields say "unavailable".
+const alarmNamePrefix = optionalEnv('ALARM_NAME_PREFIX');
+const cloudwatch = alarmNamePrefix ? { client: new CloudWatchClient({}), alarmNamePrefix } : undefined;
+
+/** GET /health/details (API key): what on-call looks at first; 503 when the database or a queue is down. */
+export const handler = apiHandler('GET /health/details', async () => {
+  const details = await healthDetails({
+    rpc: async (fn, args) => rpcThrough(await supabaseClient())(fn, args),
+    sqs,
+    queueUrls,
+    dlqUrl,
+    thresholds,
+    cloudwatch,
+    timeoutMs: OPERATIONS.health.checkTimeoutMs,
+  });
+  return json(details.status === 'healthy' ? 200 : 503, details, { 'cache-control': 'no-store' });
+});

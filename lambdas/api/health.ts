@@ -1,0 +1,29 @@
+import { checkHealth } from '../operations/health';
+import { apiHandler } from '../shared/api-handler';
+import { sqs } from '../shared/aws-clients';
+import { requireEnv } from '../shared/env';
+import { json } from '../shared/http';
+import { rpcThrough } from '../shared/rpc';
+import { supabaseClient } from '../shared/supabase';
+import { OPERATIONS } from '../shared/system-config';
+
+const queueUrls = {
+  p1: requireEnv('TASK_QUEUE_URL_P1'),
+  p2: requireEnv('TASK_QUEUE_URL_P2'),
+  p3: requireEnv('TASK_QUEUE_URL_P3'),
+};
+
+/**
+ * GET /health, public: up or down, nothing an outsider could use. 503 when a dependency is down, so
+ * load balancers and uptime checks read the status code alone. Never cached.
+ */
+export const handler = apiHandler('GET /health', async () => {
+  const health = await checkHealth({
+    // A client that cannot even be created (no key) is a database that cannot be reached.
+    rpc: async (fn, args) => rpcThrough(await supabaseClient())(fn, args),
+    sqs,
+    queueUrls,
+    timeoutMs: OPERATIONS.health.checkTimeoutMs,
+  });
+  return json(health.status === 'healthy' ? 200 : 503, health, { 'cache-control': 'no-store' });
+});

@@ -1,0 +1,38 @@
+import { sqs } from '../shared/aws-clients';
+import { apiHandler } from '../shared/api-handler';
+import { HttpError, json, pathUuid } from '../shared/http';
+import { logger } from '../shared/powertools';
+import { RpcError } from '../shared/rpc';
+import type { Priority } from '../shared/system-config';
+import { enqueueTasks } from '../jobs/create-job';
+import { taskQueueUrlsFromEnv } from '../jobs/task-queues';
+
+const queueUrls = taskQueueUrlsFromEnv();
+
+/**
+ * POST /queue/{customerId} (staff): process the customer's queue, i.e. send the pending tasks of its
+ * oldest unfinished job that still has any (never sent, or left behind by a failed send).
+ */
+export const handler = apiHandler('POST /queue/{customerId}', async (event, _context, { rpc }) => {
+  const customerId = pathUuid(event, 'customerId');
+  let next: { job_id: string | null; priority?: Priority; task_ids: string[] };
+  try {
+    next = await rpc('take_next_pending_job', { p_customer_id: customerId });
+  } catch (error) {
+    if (error instanceof RpcError && error.code === 'P0002') {
+      throw new HttpError(404, 'not_found', `Customer ${customerId} not found`);
+    }
+    throw error;
+  }
+  if (next.job_id === null || next.priority === undefined) {
+    return json(200, { job_id: null, tasks_enqueued: 0 });
+  }
+  const sent = await enqueueTasks(
+    { rpc, sqs, queueUrls, log: logger },
+    next.job_id,
+    next.priority,
+    next.task_ids,
+  );
+  logger.info('Customer queue processed', { job_id: next.job_id, tasks_enqueued: sent });
+  return json(200, { job_id: next.job_id, priority: next.priority, tasks_enqueued: sent });
+});

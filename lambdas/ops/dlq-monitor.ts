@@ -1,0 +1,39 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import { monitorDeadLetters, type DlqMonitorResult } from '../operations/dead-letters';
+import { sqs } from '../shared/aws-clients';
+import { optionalEnv, requireEnv } from '../shared/env';
+import { readAlertRetry } from '../shared/ops-settings';
+import { logger, metrics } from '../shared/powertools';
+import { rpcThrough } from '../shared/rpc';
+import { slackWebhookFromEnv } from '../shared/slack';
+import { supabaseClient } from '../shared/supabase';
+import { METRIC_NAMES } from '../shared/system-config';
+
+const dlqUrl = requireEnv('DLQ_URL');
+const postToSlack = slackWebhookFromEnv();
+const links = { runbookBaseUrl: optionalEnv('RUNBOOK_BASE_URL'), dashboardUrl: optionalEnv('DASHBOARD_URL') };
+const alertRetry = readAlertRetry();
+
+/**
+ * The DLQ monitor, on an EventBridge schedule (OPERATIONS.dlqMonitor.intervalSeconds): records and
+ * alerts every dead-lettered message once. Slack being down is not a failed run (the alerts wait in
+ * the outbox and DlqAlertsFailed counts it); the database or SQS being unreachable is.
+ */
+const monitor = async (): Promise<DlqMonitorResult> => {
+  const rpc = rpcThrough(await supabaseClient());
+  const result = await monitorDeadLetters({ rpc, sqs, dlqUrl, postToSlack, links, alertRetry, log: logger });
+  metrics.addMetric(METRIC_NAMES.dlqMonitorRun, MetricUnit.Count, 1);
+  metrics.addMetric(METRIC_NAMES.dlqMessagesRecorded, MetricUnit.Count, result.recorded);
+  metrics.addMetric(METRIC_NAMES.dlqAlertsSent, MetricUnit.Count, result.alertsSent);
+  metrics.addMetric(METRIC_NAMES.dlqAlertsFailed, MetricUnit.Count, result.alertsFailed);
+  metrics.addMetric(METRIC_NAMES.dlqRecordFailed, MetricUnit.Count, result.recordFailed);
+  logger.info('DLQ check finished', { ...result });
+  return result;
+};
+
+export const handler = middy(monitor)
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics));

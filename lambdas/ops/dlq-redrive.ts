@@ -1,0 +1,54 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import { redriveDeadLetters, redriveRequestSchema, type RedriveResult } from '../operations/redrive';
+import { sqs } from '../shared/aws-clients';
+import { requireEnv } from '../shared/env';
+import { logger, metrics } from '../shared/powertools';
+import { RpcError, rpcThrough } from '../shared/rpc';
+import { supabaseClient } from '../shared/supabase';
+import { METRIC_NAMES } from '../shared/system-config';
+
+const queueUrls = {
+  p1: requireEnv('TASK_QUEUE_URL_P1'),
+  p2: requireEnv('TASK_QUEUE_URL_P2'),
+  p3: requireEnv('TASK_QUEUE_URL_P3'),
+};
+
+export type RedriveResponse =
+  | ({ ok: true } & RedriveResult)
+  | { ok: false; error: { code: 'invalid_request' | 'not_found'; message: string } };
+
+/**
+ * Redrive on request: `aws lambda invoke --function-name <dlq-redrive> --payload
+ * '{"message_ids":["..."],"requested_by":"alice"}'` (or `"all": true`). The admin API route calls the
+ * same redriveDeadLetters. Bad input is answered, not thrown: nothing to retry, nothing changed.
+ */
+const redrive = async (event: unknown): Promise<RedriveResponse> => {
+  const parsed = redriveRequestSchema.safeParse(event);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+    return {
+      ok: false,
+      error: { code: 'invalid_request', message: `${field}${issue?.message ?? 'invalid'}` },
+    };
+  }
+  const rpc = rpcThrough(await supabaseClient());
+  try {
+    const result = await redriveDeadLetters({ rpc, sqs, queueUrls, log: logger }, parsed.data);
+    metrics.addMetric(METRIC_NAMES.dlqMessagesRedriven, MetricUnit.Count, result.redriven.length);
+    return { ok: true, ...result };
+  } catch (error) {
+    if (error instanceof RpcError && error.isInvalidInput) {
+      const code = error.code === 'P0002' ? 'not_found' : 'invalid_request';
+      return { ok: false, error: { code, message: error.message } };
+    }
+    throw error;
+  }
+};
+
+export const handler = middy(redrive)
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics));

@@ -1,0 +1,110 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Stage } from 'aws-cdk-lib/aws-apigateway';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { MONITORING, OPERATIONS_LAMBDAS, type Priority } from '../../lambdas/shared/system-config';
+import { AlarmTopic } from '../constructs/alarm-topic';
+import { HistoryArchiveBucket } from '../constructs/history-archive-bucket';
+import { type MonitoredFunction, OperationsAlarms } from '../constructs/operations-alarms';
+import { OperationsDashboard } from '../constructs/operations-dashboard';
+import { OperationsJobs } from '../constructs/operations-jobs';
+import { SlackNotifier } from '../constructs/slack-notifier';
+import { SlackWebhookSettings, type SlackWebhookSettingsProps } from '../constructs/slack-webhook-settings';
+import { SupabaseSettings, type SupabaseSettingsProps } from '../constructs/supabase-settings';
+
+export interface OperationsStackProps extends StackProps {
+  readonly queues: Readonly<Record<Priority, IQueue>>;
+  readonly deadLetterQueue: IQueue;
+  readonly submitter: IFunction;
+  /** The API's stage and its functions, by a short name (the route's). */
+  readonly api: { readonly stage: Stage; readonly functions: ReadonlyMap<string, IFunction> };
+  readonly supabase: SupabaseSettingsProps;
+  readonly slackWebhook: SlackWebhookSettingsProps;
+  /** The docs/runbooks folder's URL (e.g. the repository's blob view on main); runbooks are `<it>/<name>.md`. */
+  readonly runbookBaseUrl: string;
+  readonly alarmEmail?: string;
+  readonly logLevel: string;
+}
+
+/**
+ * What keeps the system healthy and tells on-call when it is not: the self-healing jobs on their
+ * schedules, the history archive, every alarm through one SNS topic to the Slack notifier, and the
+ * dashboard.
+ */
+export class OperationsStack extends Stack {
+  readonly alarmTopic: AlarmTopic;
+  readonly notifier: SlackNotifier;
+  readonly archive: HistoryArchiveBucket;
+  readonly jobs: OperationsJobs;
+  readonly alarms: OperationsAlarms;
+  readonly dashboard: OperationsDashboard;
+
+  constructor(scope: Construct, id: string, props: OperationsStackProps) {
+    super(scope, id, props);
+    const dashboardUrl = OperationsDashboard.urlIn(this.region);
+    const slackWebhook = new SlackWebhookSettings(this, 'SlackWebhook', props.slackWebhook);
+
+    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { email: props.alarmEmail });
+    this.notifier = new SlackNotifier(this, 'SlackNotifier', {
+      topic: this.alarmTopic.topic,
+      webhook: slackWebhook,
+      dashboardUrl,
+      runbookBaseUrl: props.runbookBaseUrl,
+      logLevel: props.logLevel,
+      ...OPERATIONS_LAMBDAS.slackNotifier,
+    });
+    this.archive = new HistoryArchiveBucket(this, 'HistoryArchive');
+    this.jobs = new OperationsJobs(this, 'Jobs', {
+      queues: props.queues,
+      deadLetterQueue: props.deadLetterQueue,
+      supabase: new SupabaseSettings(this, 'Supabase', props.supabase),
+      slackWebhook,
+      archive: this.archive,
+      dashboardUrl,
+      runbookBaseUrl: props.runbookBaseUrl,
+      logLevel: props.logLevel,
+    });
+
+    const { runbooks } = MONITORING;
+    const monitored: MonitoredFunction[] = [
+      { name: 'submitter', function: props.submitter, runbook: runbooks.adjustingLimits },
+      ...[...props.api.functions].map(([name, fn]) => ({
+        name: `api-${name}`,
+        function: fn,
+        runbook: runbooks.scaling,
+      })),
+      { name: 'stale-task-sweeper', function: this.jobs.staleTaskSweeper, runbook: runbooks.staleTasks },
+      { name: 'dlq-monitor', function: this.jobs.dlqMonitor, runbook: runbooks.dlqMessages },
+      { name: 'dlq-redrive', function: this.jobs.dlqRedrive, runbook: runbooks.dlqMessages },
+      { name: 'retention', function: this.jobs.retention, runbook: runbooks.adjustingLimits },
+      { name: 'slack-notifier', function: this.notifier.function, runbook: runbooks.slackAlerts },
+    ];
+    this.alarms = new OperationsAlarms(this, 'Alarms', {
+      topic: this.alarmTopic.topic,
+      runbookBaseUrl: props.runbookBaseUrl,
+      queues: props.queues,
+      deadLetterQueue: props.deadLetterQueue,
+      functions: monitored,
+      apiStage: props.api.stage,
+      notifierUndelivered: this.notifier.undelivered,
+    });
+    this.dashboard = new OperationsDashboard(this, 'Dashboard', {
+      queues: props.queues,
+      deadLetterQueue: props.deadLetterQueue,
+      submitter: props.submitter,
+      functions: new Map(monitored.map((m) => [m.name, m.function])),
+      apiStage: props.api.stage,
+      alarms: [...this.alarms.alarms.values()],
+      runbookBaseUrl: props.runbookBaseUrl,
+    });
+
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topic.topicArn });
+    new CfnOutput(this, 'DashboardUrl', { value: dashboardUrl });
+    new CfnOutput(this, 'DlqRedriveFunction', {
+      value: this.jobs.dlqRedrive.functionName,
+      description: 'aws lambda invoke --function-name <name> redrives the DLQ',
+    });
+    new CfnOutput(this, 'HistoryArchiveBucket', { value: this.archive.bucket.bucketName });
+  }
+}

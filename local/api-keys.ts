@@ -1,0 +1,159 @@
+/**
+ * API keys on this machine: the library the local stack uses to issue its demo keys and to act as
+ * API Gateway's key store, and a small CLI over the same SQL functions the API uses:
+ *
+ *   npx tsx local/api-keys.ts create --role staff [--label ops]
+ *   npx tsx local/api-keys.ts create --role customer --customer <customer uuid>
+ *   npx tsx local/api-keys.ts rotate --key-id <uuid>
+ *   npx tsx local/api-keys.ts revoke --key-id <uuid>
+ *   npx tsx local/api-keys.ts list [--customer <uuid>]
+ *
+ * It connects to DATABASE_URL (default: the embedded database `npm start` runs). A key is printed
+ * once, at creation or rotation; only its SHA-256 is stored.
+ */
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { generateApiKey, hashApiKey, displayPrefix } from '../lambdas/shared/auth';
+import type { ApiRole, CustomerTier } from '../lambdas/shared/system-config';
+import type { GatewayKeyStore } from './gateway';
+
+type Queryable = Pick<pg.Pool, 'connect'>;
+
+/** Calls one SQL function as service_role in its own transaction, as the RPC endpoint does. */
+async function callAsService<T>(db: Queryable, sql: string, values: unknown[]): Promise<T> {
+  const client = await db.connect();
+  try {
+    await client.query('begin');
+    try {
+      await client.query('set local role service_role');
+      const result = await client.query<{ result: T }>(sql, values);
+      await client.query('commit');
+      return result.rows[0]!.result;
+    } catch (error) {
+      await client.query('rollback');
+      throw error;
+    }
+  } finally {
+    client.release();
+  }
+}
+
+export interface IssuedKey {
+  key: string;
+  key_id: string;
+  role: ApiRole;
+  customer_id: string | null;
+}
+
+/** Issues a key (or registers a given one, e.g. LOCAL_API_KEY) for a principal. */
+export async function createApiKey(
+  db: Queryable,
+  options: { role: ApiRole; customerId?: string | null; label?: string | null; key?: string },
+): Promise<IssuedKey> {
+  const generated = options.key === undefined ? generateApiKey() : undefined;
+  const key = options.key ?? generated!.key;
+  const row = await callAsService<{ key_id: string; role: ApiRole; customer_id: string | null }>(
+    db,
+    'select public.create_api_key(p_key_hash => $1, p_key_prefix => $2, p_role => $3, p_customer_id => $4, p_label => $5) as result',
+    [hashApiKey(key), displayPrefix(key), options.role, options.customerId ?? null, options.label ?? null],
+  );
+  return { key, key_id: row.key_id, role: row.role, customer_id: row.customer_id };
+}
+
+export async function rotateApiKey(
+  db: Queryable,
+  keyId: string,
+): Promise<IssuedKey & { old_key_id: string }> {
+  const next = generateApiKey();
+  const row = await callAsService<{ new: { key_id: string; role: ApiRole; customer_id: string | null } }>(
+    db,
+    'select public.rotate_api_key(p_key_id => $1, p_new_key_hash => $2, p_new_key_prefix => $3) as result',
+    [keyId, next.hash, next.prefix],
+  );
+  return { key: next.key, ...row.new, old_key_id: keyId };
+}
+
+export async function revokeApiKey(db: Queryable, keyId: string): Promise<unknown> {
+  return callAsService(db, 'select public.revoke_api_key(p_key_id => $1) as result', [keyId]);
+}
+
+export async function listApiKeys(db: Queryable, customerId: string | null): Promise<unknown> {
+  return callAsService(db, 'select public.list_api_keys(p_customer_id => $1) as result', [customerId]);
+}
+
+/**
+ * API Gateway's key store, locally. In AWS an issued key is also imported into API Gateway on its
+ * tier's usage plan (see docs/architecture.md); here every key ever issued is known to the gateway,
+ * on the plan of its customer's tier (staff and admin: enterprise). Revocation is enforced by the
+ * handler layer (403), exactly as when API Gateway still has a key that Postgres revoked.
+ */
+export function databaseKeyStore(db: Pick<pg.Pool, 'query'>): GatewayKeyStore {
+  return async (apiKey) => {
+    const result = await db.query<{ id: string; tier: CustomerTier | null }>(
+      `select k.id, c.tier from public.api_keys k left join public.customers c on c.id = k.customer_id
+        where k.key_hash = $1`,
+      [hashApiKey(apiKey)],
+    );
+    const row = result.rows[0];
+    return row ? { id: row.id, plan: row.tier ?? 'enterprise' } : undefined;
+  };
+}
+
+async function cli(argv: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      role: { type: 'string' },
+      customer: { type: 'string' },
+      label: { type: 'string' },
+      'key-id': { type: 'string' },
+    },
+  });
+  const { readLocalConfig } = await import('./config');
+  const { startDatabase } = await import('./database');
+  const path = await import('node:path');
+  const config = readLocalConfig();
+  const database = await startDatabase({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: path.resolve(config.LOCAL_DATA_DIR, 'postgres'),
+  });
+  const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  try {
+    const command = positionals[0];
+    let out: unknown;
+    if (command === 'create') {
+      const role = values.role as ApiRole | undefined;
+      if (role !== 'customer' && role !== 'staff' && role !== 'admin') {
+        throw new Error('--role must be customer, staff or admin');
+      }
+      out = await createApiKey(pool, {
+        role,
+        customerId: values.customer ?? null,
+        label: values.label ?? null,
+      });
+    } else if (command === 'rotate' && values['key-id']) {
+      out = await rotateApiKey(pool, values['key-id']);
+    } else if (command === 'revoke' && values['key-id']) {
+      out = await revokeApiKey(pool, values['key-id']);
+    } else if (command === 'list') {
+      out = await listApiKeys(pool, values.customer ?? null);
+    } else {
+      throw new Error(
+        'usage: api-keys.ts create --role <role> [--customer <id>] | rotate|revoke --key-id <id> | list',
+      );
+    }
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  } finally {
+    await pool.end();
+    await database.stop();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  cli(process.argv.slice(2)).catch((error: unknown) => {
+    process.stderr.write(`api-keys: ${(error as Error).message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,86 @@
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { requireEnv } from '../lambdas/shared/env';
+import { PRIORITIES, QUEUES, SUBMITTER } from '../lambdas/shared/system-config';
+import { readLocalConfig } from './config';
+import { startSqsEventSource, type SqsEventSource, type SqsHandler } from './event-source';
+import { collectEmfMetrics } from './metrics-file';
+import { startOperations } from './operations';
+import type { Scheduler } from './scheduler';
+
+/**
+ * The submitter's queue pollers and the operations timers as a process of their own, attached to
+ * parts that run elsewhere (the RPC endpoint, SQS/S3) through the same Lambda environment variables.
+ * This is how a "Lambda execution environment" can be killed with SIGKILL while the queues and the
+ * database live on: the fault tests start it, kill it mid-task, and start another one.
+ *
+ *   LOCAL_WORKER_SUBMITTER=true|false   poll the task queues (default true)
+ *   LOCAL_WORKER_OPERATIONS=true|false  run the sweeper, DLQ monitor and retention on timers (default true)
+ *   LOCAL_*_INTERVAL_SECONDS            the timers (local/config.ts)
+ * It prints `ready: worker` once polling.
+ */
+async function main(): Promise<void> {
+  const config = readLocalConfig();
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const stopMetrics = collectEmfMetrics(config.LOCAL_METRICS_FILE);
+  const stops: (() => Promise<void>)[] = [];
+
+  if (process.env.LOCAL_WORKER_SUBMITTER !== 'false') {
+    const sqs = new SQSClient({});
+    const submitter = (await import('../lambdas/submitter/handler')) as {
+      handler: SqsHandler;
+      shutdown?: () => Promise<void>;
+    };
+    const sources: SqsEventSource[] = [];
+    for (const priority of PRIORITIES) {
+      const queueUrl = requireEnv(`TASK_QUEUE_URL_${priority.toUpperCase()}`);
+      const { Attributes } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+      );
+      sources.push(
+        startSqsEventSource({
+          sqs,
+          queueUrl,
+          queueArn: Attributes?.QueueArn ?? '',
+          region: requireEnv('AWS_REGION'),
+          functionName: 'submitter',
+          handler: submitter.handler,
+          batchSize: SUBMITTER.batchSize,
+          maximumConcurrency: QUEUES.tasks[priority].maximumConcurrency,
+          functionTimeoutMs: SUBMITTER.timeoutSeconds * 1000,
+          onError: (error) => log(`submitter poller (${priority}): ${(error as Error).message}`),
+        }),
+      );
+    }
+    stops.push(async () => {
+      await Promise.all(sources.map((source) => source.stop()));
+      await submitter.shutdown?.();
+    });
+  }
+
+  let scheduler: Scheduler | undefined;
+  if (process.env.LOCAL_WORKER_OPERATIONS !== 'false') {
+    scheduler = await startOperations(
+      {
+        sweepSeconds: config.LOCAL_SWEEP_INTERVAL_SECONDS,
+        dlqCheckSeconds: config.LOCAL_DLQ_CHECK_INTERVAL_SECONDS,
+        retentionSeconds: config.LOCAL_RETENTION_INTERVAL_SECONDS,
+      },
+      log,
+    );
+    stops.push(() => scheduler!.stop());
+  }
+
+  const stop = async () => {
+    for (const fn of stops.reverse()) await fn().catch(() => undefined);
+    stopMetrics();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+  process.stdout.write('ready: worker\n');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`worker failed: ${(error as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,175 @@
+/**
+ * Fault: the database goes away for a while. This file runs its own embedded PostgreSQL (the shared
+ * test server cannot be stopped under other files), stops it with work in flight, and starts it again
+ * on the same data directory and port.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyResult, Context } from 'aws-lambda';
+import pg from 'pg';
+import { startLocalAws, type LocalAws } from '../../local/aws';
+import { freePort, seedDemoData, startEmbeddedPostgres } from '../../local/database';
+import { startDemoSite, type DemoSite } from '../../local/demo-site/server';
+import { lambdaEnvironment } from '../../local/lambda-env';
+import { migrate } from '../../local/migrate';
+import { startRpcServer, type RpcServer } from '../../local/rpc-server';
+import { apiEvent, context } from '../support/handler-environment';
+import { eventually, startWorker, type WorkerProcess } from './worker-process';
+
+let dataDir: string;
+let port: number;
+let server: { url: string; adminUrl: string; stop(): Promise<void> } | undefined;
+let pool: pg.Pool;
+let rpcServer: RpcServer;
+let aws: LocalAws;
+let demoSite: DemoSite;
+let worker: WorkerProcess | undefined;
+let health: (event: unknown, context: Context) => Promise<APIGatewayProxyResult>;
+let demo: { customerId: string; directoryIds: string[] };
+
+const start = () =>
+  startEmbeddedPostgres({ dataDir, port, settings: { fsync: 'off', synchronous_commit: 'off' } });
+
+beforeAll(async () => {
+  dataDir = path.join(await mkdtemp(path.join(os.tmpdir(), 'directorybolt-fault-db-')), 'pg');
+  port = await freePort();
+  server = await start();
+  const admin = new pg.Client({ connectionString: server.adminUrl });
+  await admin.connect();
+  await admin.query('create database directorybolt');
+  await admin.end();
+  await migrate(server.url);
+  pool = new pg.Pool({ connectionString: server.url, max: 3 });
+  pool.on('error', () => undefined); // connections die with the server on purpose
+  demoSite = await startDemoSite();
+  const directories = await seedDemoData(pool, { demoSiteUrl: demoSite.url });
+  const customer = await pool.query<{ id: string }>(
+    "select id from customers where external_ref = 'DEMO-CUSTOMER-001'",
+  );
+  demo = { customerId: customer.rows[0]!.id, directoryIds: directories.slice(0, 2).map((d) => d.id) };
+  const serviceKey = randomBytes(16).toString('hex');
+  rpcServer = await startRpcServer({ databaseUrl: server.url, serviceKey, onError: () => undefined });
+  aws = await startLocalAws();
+  Object.assign(
+    process.env,
+    lambdaEnvironment({ rpcUrl: rpcServer.url, serviceKey, aws, logLevel: 'SILENT' }),
+    {
+      SUBMITTER_ALLOWED_HOSTS: new URL(demoSite.url).host,
+      DLQ_URL: aws.dlq.url,
+      ARCHIVE_BUCKET: aws.archiveBucket,
+      SLACK_WEBHOOK_URL: 'http://127.0.0.1:9/webhook',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+    },
+  );
+  health = ((await import('../../lambdas/api/health')) as { handler: typeof health }).handler;
+});
+
+afterAll(async () => {
+  await worker?.kill('SIGKILL');
+  await pool?.end().catch(() => undefined);
+  await rpcServer?.stop();
+  await aws?.stop();
+  await demoSite?.stop();
+  await server?.stop().catch(() => undefined);
+  if (dataDir) await rm(path.dirname(dataDir), { recursive: true, force: true });
+});
+
+const getHealth = async () => {
+  const response = await health(
+    apiEvent({ method: 'GET', resource: '/health', path: '/health' }),
+    context('health'),
+  );
+  return {
+    status: response.statusCode,
+    body: JSON.parse(response.body) as { status: string; checks: Record<string, string> },
+  };
+};
+
+it('/health turns 503 while the database is down, and no task is lost when it returns', async () => {
+  expect(await getHealth()).toEqual({
+    status: 200,
+    body: { status: 'healthy', checks: { database: 'up', queues: 'up' } },
+  });
+
+  // A job committed and enqueued (as create-job does), before any worker runs.
+  const job = (
+    await pool.query('select public.create_job($1, $2::uuid[]) as r', [demo.customerId, demo.directoryIds])
+  ).rows[0].r;
+  await aws.sqs.send(
+    new SendMessageBatchCommand({
+      QueueUrl: aws.queues[job.priority as 'p1' | 'p2' | 'p3'].url,
+      Entries: job.tasks.map((t: { task_id: string }, i: number) => ({
+        Id: String(i),
+        MessageBody: JSON.stringify({ task_id: t.task_id, job_id: job.job_id, priority: job.priority }),
+      })),
+    }),
+  );
+  await pool.query('select public.mark_tasks_enqueued($1::uuid[])', [
+    job.tasks.map((t: { task_id: string }) => t.task_id),
+  ]);
+
+  await server!.stop();
+  const down = await getHealth();
+  expect(down).toEqual({
+    status: 503,
+    body: { status: 'unhealthy', checks: { database: 'down', queues: 'up' } },
+  });
+
+  // Workers run into the outage: every delivery fails and its message goes invisible for the queue's
+  // visibility timeout (12 min). Only the sweeper can bring the tasks back in time.
+  worker = await startWorker({
+    TASK_LEASE_SECONDS: '10',
+    TASK_HEARTBEAT_SECONDS: '2',
+    STALE_QUEUED_SECONDS: '3',
+    LOCAL_SWEEP_INTERVAL_SECONDS: '2',
+    LOCAL_DLQ_CHECK_INTERVAL_SECONDS: '3600',
+    LOCAL_RETENTION_INTERVAL_SECONDS: '86400',
+    LOCAL_METRICS_FILE: '.local-data/test-metrics/database-down.jsonl',
+  });
+  await eventually(
+    'the worker to take the messages while the database is down',
+    async () => {
+      const { Attributes } = await aws.sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: aws.queues[job.priority as 'p1' | 'p2' | 'p3'].url,
+          AttributeNames: ['ApproximateNumberOfMessages'],
+        }),
+      );
+      return Number(Attributes?.ApproximateNumberOfMessages) === 0 ? true : undefined;
+    },
+    30_000,
+  );
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  expect(demoSite.submissions()).toHaveLength(0);
+
+  server = await start();
+  await eventually(
+    'health to recover',
+    async () => ((await getHealth()).status === 200 ? true : undefined),
+    30_000,
+  );
+
+  const rows = await eventually(
+    'every task of the job to be submitted',
+    async () => {
+      const result = await pool.query<{ status: string }>(
+        'select status from job_results where job_id = $1',
+        [job.job_id],
+      );
+      return result.rows.length === 2 && result.rows.every((r) => r.status === 'submitted')
+        ? result.rows
+        : undefined;
+    },
+    90_000,
+  );
+  expect(rows).toHaveLength(2);
+  expect(demoSite.submissions().filter((s) => s.accepted)).toHaveLength(2);
+  const requeued = await pool.query(
+    "select count(*)::int as n from queue_history where job_id = $1 and event = 'requeued_by_sweeper'",
+    [job.job_id],
+  );
+  expect(requeued.rows[0].n).toBeGreaterThanOrEqual(2);
+});
