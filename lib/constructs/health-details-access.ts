@@ -15,12 +15,17 @@ export interface HealthDetailsAccessProps {
  * CloudWatch. Read-only throughout; nothing here can change a queue or an alarm.
  */
 export class HealthDetailsAccess {
-  static bind(fn: LambdaFunction, props: HealthDetailsAccessProps): void {
+  /** What GET /health reads: whether each task queue answers (its attributes), nothing more. */
+  static bindQueueStatus(fn: LambdaFunction, queues: Readonly<Record<Priority, IQueue>>): void {
     for (const priority of PRIORITIES) {
-      const queue = props.queues[priority];
+      const queue = queues[priority];
       fn.addEnvironment(`TASK_QUEUE_URL_${priority.toUpperCase()}`, queue.queueUrl);
       queue.grant(fn, 'sqs:GetQueueAttributes');
     }
+  }
+
+  static bind(fn: LambdaFunction, props: HealthDetailsAccessProps): void {
+    HealthDetailsAccess.bindQueueStatus(fn, props.queues);
     fn.addEnvironment('DLQ_URL', props.deadLetterQueue.queueUrl);
     props.deadLetterQueue.grant(fn, 'sqs:GetQueueAttributes');
 

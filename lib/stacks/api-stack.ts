@@ -29,6 +29,8 @@ export class ApiStack extends Stack {
       logLevel: props.logLevel,
       stageName: props.stageName,
     });
+    const health = this.jobsApi.functions.get('GET /health');
+    if (health) HealthDetailsAccess.bindQueueStatus(health, props.queues);
     const healthDetails = this.jobsApi.functions.get('GET /health/details');
     if (healthDetails) {
       HealthDetailsAccess.bind(healthDetails, {

@@ -555,6 +555,10 @@ describe('GET /health/details in the API stack', () => {
       (f) => f.Properties.Description === 'GET /health',
     );
     expect(health?.Properties.Environment.Variables.DLQ_URL).toBeUndefined();
+    // GET /health checks that each task queue answers: it gets their URLs (it refuses to load without them).
+    for (const priority of ['P1', 'P2', 'P3']) {
+      expect(health?.Properties.Environment.Variables[`TASK_QUEUE_URL_${priority}`]).toBeDefined();
+    }
   });
 });
 
