@@ -9,6 +9,7 @@ import { claims } from './suites/claims';
 import { coldStart } from './suites/cold-start';
 import { costFromFigures } from './suites/cost';
 import { enqueue } from './suites/enqueue';
+import { recovery } from './suites/recovery';
 import { throughput } from './suites/throughput';
 
 /**
@@ -16,7 +17,7 @@ import { throughput } from './suites/throughput';
  * Runs each suite in turn (never in parallel: they would measure each other) and writes
  * bench/RESULTS.md, bench/results.json and bench/chart.svg.
  */
-const SUITES: Suite[] = [browserCost, throughput, apiLatency, enqueue, claims, coldStart];
+const SUITES: Suite[] = [browserCost, throughput, apiLatency, enqueue, claims, recovery, coldStart];
 const OUT_DIR = import.meta.dirname;
 
 async function main(): Promise<void> {

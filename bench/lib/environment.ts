@@ -34,12 +34,17 @@ export async function startBenchEnvironment(): Promise<BenchEnvironment> {
     seed: false,
   });
   const pool = new pg.Pool({ connectionString: database.url, max: 20 });
+  // An idle client dropped while the database stops must not crash the benchmark.
+  pool.on('error', () => undefined);
   const demoSite = await startDemoSite();
   await seedDemoData(pool, { demoSiteUrl: demoSite.url });
   const serviceKey = randomBytes(24).toString('hex');
   const rpc = await startRpcServer({ databaseUrl: database.url, serviceKey, maxConnections: 20 });
   const aws = await startLocalAws();
-  Object.assign(process.env, lambdaEnvironment({ rpcUrl: rpc.url, serviceKey, aws, logLevel: 'ERROR' }));
+  Object.assign(process.env, lambdaEnvironment({ rpcUrl: rpc.url, serviceKey, aws, logLevel: 'ERROR' }), {
+    // The SSRF guard allows exactly the demo site on loopback, as in local/stack.ts.
+    SUBMITTER_ALLOWED_HOSTS: new URL(demoSite.url).host,
+  });
   const customer = await pool.query<{ id: string }>(
     "select id from customers where external_ref = 'DEMO-CUSTOMER-001'",
   );

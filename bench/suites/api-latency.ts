@@ -17,22 +17,22 @@ export const apiLatency: Suite = {
     const durationMs = quick ? 6_000 : 30_000;
     const clients = 16;
     const env = await startBenchEnvironment();
-    const api = await startBenchApi();
+    const api = await startBenchApi(env.pool, env.customerId);
     const [directoryId] = await env.directories(1);
     const postJob = () =>
       fetch(`${api.url}/jobs`, {
         method: 'POST',
-        headers: api.headers,
+        headers: api.headers(),
         body: JSON.stringify({ customer_id: env.customerId, directory_ids: [directoryId] }),
       }).then(drain);
     const created = (await (
       await fetch(`${api.url}/jobs`, {
         method: 'POST',
-        headers: api.headers,
+        headers: api.headers(),
         body: JSON.stringify({ customer_id: env.customerId, directory_ids: [directoryId] }),
       })
     ).json()) as { job_id: string };
-    const getJob = () => fetch(`${api.url}/jobs/${created.job_id}`, { headers: api.headers }).then(drain);
+    const getJob = () => fetch(`${api.url}/jobs/${created.job_id}`, { headers: api.headers() }).then(drain);
     const bare = await startBareServer(env.pool);
     const bareGetJob = () => fetch(`${bare.url}/jobs/${created.job_id}`).then(drain);
     const hasHealth = API_ROUTES.some((route) => route.resource === '/health');

@@ -10,7 +10,7 @@ export const enqueue: Suite = {
     const runs = quick ? 3 : 9;
     const size = 500;
     const env = await startBenchEnvironment();
-    const api = await startBenchApi();
+    const api = await startBenchApi(env.pool, env.customerId);
     const directoryIds = await env.directories(size);
     const sqlOnly: number[] = [];
     const endToEnd: number[] = [];
@@ -25,7 +25,7 @@ export const enqueue: Suite = {
         start = performance.now();
         const response = await fetch(`${api.url}/jobs`, {
           method: 'POST',
-          headers: api.headers,
+          headers: api.headers(),
           body: JSON.stringify({ customer_id: env.customerId, directory_ids: directoryIds }),
         });
         const body = (await response.json()) as { tasks_enqueued?: number };

@@ -1,22 +1,15 @@
-import type {
-  APIGatewayProxyEvent,
-  APIGatewayProxyResult,
-  Context,
-  SQSBatchResponse,
-  SQSEvent,
-} from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { BrowserManager, sparticuzExecutablePath } from '../../lambdas/submitter/browser';
 import { fillAndSubmit } from '../../lambdas/submitter/form-filler';
 import { startSqsEventSource } from '../../local/event-source';
-import { lambdaContext } from '../../local/lambda-context';
 import { LOCAL_REGION } from '../../local/aws';
+import { startBenchApi, type BenchApi } from '../lib/api';
 import { startBenchEnvironment, type BenchEnvironment } from '../lib/environment';
 import { ResourceSampler } from '../lib/sampler';
 import { round, since } from '../lib/stats';
 import type { Suite } from '../lib/suite';
 import { BENCH_PROFILE } from './profile';
 
-type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
 /**
@@ -29,7 +22,7 @@ export const throughput: Suite = {
     const levels = quick ? [1, 4] : [1, 2, 4, 8];
     const perLevel = quick ? 8 : 32;
     const env = await startBenchEnvironment();
-    const createJob = ((await import('../../lambdas/api/create-job')) as { handler: ApiHandler }).handler;
+    const api = await startBenchApi(env.pool, env.customerId, 20);
     const submitter = (await import('../../lambdas/submitter/handler')) as {
       handler: SqsHandler;
       shutdown: () => Promise<void>;
@@ -42,12 +35,12 @@ export const throughput: Suite = {
     try {
       // Warm both browsers so neither pays its cold start inside a measurement.
       await bare.withContext(async () => undefined);
-      await runPipeline(env, createJob, submitter.handler, 1, 1);
+      await runPipeline(env, api, submitter.handler, 1, 1);
 
       for (const concurrency of levels) {
         const bareRun = await measure(() => runBare(bare, url, perLevel, concurrency));
         const pipelineRun = await measure(() =>
-          runPipeline(env, createJob, submitter.handler, perLevel, concurrency),
+          runPipeline(env, api, submitter.handler, perLevel, concurrency),
         );
         const barePerMin = (perLevel / bareRun.ms) * 60_000;
         const pipelinePerMin = (perLevel / pipelineRun.ms) * 60_000;
@@ -66,13 +59,14 @@ export const throughput: Suite = {
     } finally {
       await bare.close();
       await submitter.shutdown();
+      await api.stop();
       await env.stop();
     }
     return {
       title: 'Throughput and pipeline overhead',
       method:
         `${perLevel} submissions of the demo site's plain form per level. "bare": a playwright-core loop (warm browser, ` +
-        'context per submission, same filler) with N workers. "pipeline": POST /jobs through the create-job handler, ' +
+        'context per submission, same filler) with N workers. "pipeline": POST /jobs over HTTP through the local gateway and the create-job handler, ' +
         'fauxqs, an event source with maximumConcurrency N and batch size 1, the submitter handler (claim, browser, ' +
         'screenshot to S3, record), timed until the job is completed. The old system managed about 8 submissions per minute.',
       columns: [
@@ -121,7 +115,7 @@ async function runBare(
 
 async function runPipeline(
   env: BenchEnvironment,
-  createJob: ApiHandler,
+  api: BenchApi,
   submitter: SqsHandler,
   total: number,
   concurrency: number,
@@ -141,20 +135,14 @@ async function runPipeline(
     waitTimeSeconds: 1,
   });
   try {
-    const response = await createJob(
-      {
-        resource: '/jobs',
-        path: '/jobs',
-        httpMethod: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ customer_id: env.customerId, directory_ids: directoryIds }),
-        requestContext: { requestId: `bench-${Date.now()}` },
-      } as unknown as APIGatewayProxyEvent,
-      lambdaContext('create-job', 29_000),
-    );
-    if (response.statusCode !== 201)
-      throw new Error(`POST /jobs answered ${response.statusCode}: ${response.body}`);
-    const jobId = (JSON.parse(response.body) as { job_id: string }).job_id;
+    const response = await fetch(`${api.url}/jobs`, {
+      method: 'POST',
+      headers: api.headers(),
+      body: JSON.stringify({ customer_id: env.customerId, directory_ids: directoryIds }),
+    });
+    const body = await response.text();
+    if (response.status !== 201) throw new Error(`POST /jobs answered ${response.status}: ${body}`);
+    const jobId = (JSON.parse(body) as { job_id: string }).job_id;
     for (;;) {
       const job = await env.pool.query<{ status: string; tasks_submitted: number }>(
         'select status, tasks_submitted from jobs where id = $1',

@@ -17,7 +17,7 @@ import { lambdaEnvironment } from '../../local/lambda-env';
 import { migrate } from '../../local/migrate';
 import { startRpcServer, type RpcServer } from '../../local/rpc-server';
 import { apiEvent, context } from '../support/handler-environment';
-import { eventually, startWorker, type WorkerProcess } from './worker-process';
+import { eventually, startWorker, type WorkerProcess } from '../../local/worker-process';
 
 let dataDir: string;
 let port: number;

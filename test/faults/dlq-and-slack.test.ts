@@ -6,7 +6,7 @@ import { SendMessageCommand, SetQueueAttributesCommand } from '@aws-sdk/client-s
 import { startSlackSink, type SlackSink } from '../../local/slack-sink';
 import { history, rpc } from '../support/database';
 import { startHandlerEnvironment, type HandlerEnvironment } from '../support/handler-environment';
-import { eventually, startWorker, type WorkerProcess } from './worker-process';
+import { eventually, startWorker, type WorkerProcess } from '../../local/worker-process';
 
 let env: HandlerEnvironment;
 let sink: SlackSink;

@@ -6,7 +6,7 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { history, rpc } from '../support/database';
 import { startHandlerEnvironment, type HandlerEnvironment } from '../support/handler-environment';
-import { eventually, startWorker, type WorkerProcess } from './worker-process';
+import { eventually, startWorker, type WorkerProcess } from '../../local/worker-process';
 
 const TIMING = {
   TASK_LEASE_SECONDS: '4',
