@@ -8,6 +8,8 @@ export function lambdaEnvironment(parts: {
   rpcUrl: string;
   serviceKey: string;
   aws: LocalAws;
+  /** host:port origins on loopback the submitter's SSRF guard may reach (the demo site). */
+  allowedHosts?: string[];
   logLevel?: string;
 }): Record<string, string> {
   const { aws } = parts;
@@ -24,6 +26,10 @@ export function lambdaEnvironment(parts: {
     AWS_ENDPOINT_URL_SQS: aws.endpoint,
     AWS_ENDPOINT_URL_S3: aws.endpoint,
     S3_FORCE_PATH_STYLE: 'true',
+    DLQ_URL: aws.dlq.url,
+    ARCHIVE_BUCKET: aws.archiveBucket,
+    // The submitter's SSRF guard allows exactly these loopback origins (unset in AWS: public addresses only).
+    SUBMITTER_ALLOWED_HOSTS: (parts.allowedHosts ?? []).join(','),
     POWERTOOLS_LOG_LEVEL: parts.logLevel ?? 'WARN',
     // EMF lines would drown the console locally; CloudWatch reads them in AWS.
     POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',

@@ -3,13 +3,14 @@ import path from 'node:path';
 import pg from 'pg';
 import { API_ROUTES } from '../lambdas/api/routes';
 import { PRIORITIES, QUEUES, SUBMITTER } from '../lambdas/shared/system-config';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalAws, type LocalAws } from './aws';
+import { LOCAL_REGION, startLocalAws, type LocalAws } from './aws';
 import type { LocalConfig } from './config';
 import { seedDemoData, startDatabase } from './database';
 import { startDemoSite } from './demo-site/server';
 import { startSqsEventSource, type SqsEventSource, type SqsHandler } from './event-source';
 import type { ApiRole } from '../lambdas/shared/system-config';
 import { createApiKey, databaseKeyStore } from './api-keys';
+import { lambdaEnvironment } from './lambda-env';
 import { startGateway, type ApiHandler, type Gateway } from './gateway';
 import { startOperations } from './operations';
 import { startRpcServer } from './rpc-server';
@@ -77,28 +78,17 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
     }
 
     // The same variables the stacks set on the Lambdas; the handlers read them at load.
-    Object.assign(process.env, {
-      SUPABASE_URL: rpcServer.url,
-      SUPABASE_SERVICE_KEY: serviceKey,
-      TASK_QUEUE_URL_P1: aws.queues.p1.url,
-      TASK_QUEUE_URL_P2: aws.queues.p2.url,
-      TASK_QUEUE_URL_P3: aws.queues.p3.url,
-      SCREENSHOT_BUCKET: aws.screenshotBucket,
-      AWS_REGION: LOCAL_REGION,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_SQS: aws.endpoint,
-      AWS_ENDPOINT_URL_S3: aws.endpoint,
-      S3_FORCE_PATH_STYLE: 'true',
-      // The submitter's SSRF guard allows this one loopback origin (unset in AWS: public addresses only).
-      SUBMITTER_ALLOWED_HOSTS: new URL(demoSite.url).host,
-      DLQ_URL: aws.dlq.url,
-      ARCHIVE_BUCKET: aws.archiveBucket,
-      SLACK_WEBHOOK_URL: slackWebhookUrl,
-      POWERTOOLS_LOG_LEVEL: config.LOG_LEVEL,
-      // EMF lines would drown the console locally; CloudWatch reads them in AWS.
-      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
-    });
+    Object.assign(
+      process.env,
+      lambdaEnvironment({
+        rpcUrl: rpcServer.url,
+        serviceKey,
+        aws,
+        allowedHosts: [new URL(demoSite.url).host],
+        logLevel: config.LOG_LEVEL,
+      }),
+      { SLACK_WEBHOOK_URL: slackWebhookUrl },
+    );
 
     const routes = await Promise.all(
       API_ROUTES.map(async (route) => {

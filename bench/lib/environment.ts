@@ -41,10 +41,16 @@ export async function startBenchEnvironment(): Promise<BenchEnvironment> {
   const serviceKey = randomBytes(24).toString('hex');
   const rpc = await startRpcServer({ databaseUrl: database.url, serviceKey, maxConnections: 20 });
   const aws = await startLocalAws();
-  Object.assign(process.env, lambdaEnvironment({ rpcUrl: rpc.url, serviceKey, aws, logLevel: 'ERROR' }), {
-    // The SSRF guard allows exactly the demo site on loopback, as in local/stack.ts.
-    SUBMITTER_ALLOWED_HOSTS: new URL(demoSite.url).host,
-  });
+  Object.assign(
+    process.env,
+    lambdaEnvironment({
+      rpcUrl: rpc.url,
+      serviceKey,
+      aws,
+      allowedHosts: [new URL(demoSite.url).host],
+      logLevel: 'ERROR',
+    }),
+  );
   const customer = await pool.query<{ id: string }>(
     "select id from customers where external_ref = 'DEMO-CUSTOMER-001'",
   );

@@ -17,6 +17,8 @@ export interface SubmitterProps {
   readonly logLevel: string;
   /** Optional cap on the function's concurrency; must leave room for every queue's maximumConcurrency. */
   readonly reservedConcurrency?: number;
+  /** The optional form-mapping service (MAPPING_SERVICE_URL); unset, only built-in detection runs. */
+  readonly mappingServiceUrl?: string;
 }
 
 /** The submitter Lambda, fed by one event source mapping per priority queue. */
@@ -45,6 +47,7 @@ export class Submitter extends Construct {
       reservedConcurrentExecutions: props.reservedConcurrency,
     });
     ScreenshotBucket.bindWriter(props.screenshotBucket, this.function);
+    if (props.mappingServiceUrl) this.function.addEnvironment('MAPPING_SERVICE_URL', props.mappingServiceUrl);
     props.supabase.bind(this.function);
 
     // Priority by weight: each queue's mapping may use up to its own share of concurrent invocations.

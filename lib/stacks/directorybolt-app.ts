@@ -20,6 +20,8 @@ export interface DeploymentContext {
   readonly logLevel: string;
   readonly apiStageName: string;
   readonly submitterReservedConcurrency?: number;
+  /** Optional form-mapping service the submitter asks before its own field detection. */
+  readonly mappingServiceUrl?: string;
   readonly slackWebhook: SlackWebhookSettingsProps;
   /** Where the repository's docs/runbooks folder is browsable: alarms and alerts link `<runbookBaseUrl>/<name>.md`. */
   readonly runbookBaseUrl: string;
@@ -56,6 +58,10 @@ export function readDeploymentContext(app: App): DeploymentContext {
   if (alarmEmail !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(alarmEmail)) {
     throw new Error(`Context: alarmEmail must be an email address, got '${alarmEmail}'`);
   }
+  const mappingServiceUrl = get('mappingServiceUrl');
+  if (mappingServiceUrl !== undefined && !/^https:\/\/[^\s/]+/.test(mappingServiceUrl)) {
+    throw new Error(`Context: mappingServiceUrl must be an https URL, got '${mappingServiceUrl}'`);
+  }
   const reserved = get('submitterReservedConcurrency');
   if (reserved !== undefined && !/^\d+$/.test(reserved)) {
     throw new Error(`Context: submitterReservedConcurrency must be a whole number, got '${reserved}'`);
@@ -71,6 +77,7 @@ export function readDeploymentContext(app: App): DeploymentContext {
     logLevel: get('logLevel') ?? CONTEXT_DEFAULTS.logLevel,
     apiStageName: get('apiStageName') ?? CONTEXT_DEFAULTS.apiStageName,
     submitterReservedConcurrency: reserved === undefined ? undefined : Number(reserved),
+    mappingServiceUrl,
     slackWebhook: {
       secretArn: get('slackWebhookSecretArn'),
       secretName: get('slackWebhookSecretName') ?? CONTEXT_DEFAULTS.slackWebhookSecretName,
@@ -109,6 +116,7 @@ export function buildDirectoryBoltApp(
     supabase: context.supabase,
     logLevel: context.logLevel,
     reservedConcurrency: context.submitterReservedConcurrency,
+    mappingServiceUrl: context.mappingServiceUrl,
   });
   // The submitter finds the bucket by its derived name, so the order is stated rather than inferred.
   submitter.addStackDependency(storage, 'writes screenshots to the screenshot bucket');

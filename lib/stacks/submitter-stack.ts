@@ -12,6 +12,7 @@ export interface SubmitterStackProps extends StackProps {
   readonly supabase: SupabaseSettingsProps;
   readonly logLevel: string;
   readonly reservedConcurrency?: number;
+  readonly mappingServiceUrl?: string;
 }
 
 /** The submitter Lambda with its Chromium layer, consuming every priority queue. */
@@ -29,6 +30,7 @@ export class SubmitterStack extends Stack {
       supabase: new SupabaseSettings(this, 'Supabase', props.supabase),
       logLevel: props.logLevel,
       reservedConcurrency: props.reservedConcurrency,
+      mappingServiceUrl: props.mappingServiceUrl,
     });
   }
 }

@@ -101,6 +101,25 @@ describe('SubmitterStack', () => {
     });
   });
 
+  it('passes the optional mapping service URL from context, and only an https one', () => {
+    const withService = buildTestApp({ context: { mappingServiceUrl: 'https://mapper.example/map' } });
+    try {
+      const functions = withService.template('submitter').findResources('AWS::Lambda::Function');
+      const submitter = Object.entries(functions).find(([key]) => key.startsWith('SubmitterFunction'))?.[1];
+      expect(submitter?.Properties.Environment.Variables.MAPPING_SERVICE_URL).toBe(
+        'https://mapper.example/map',
+      );
+    } finally {
+      withService.cleanup();
+    }
+    const variables = (submitterFunction().properties.Environment as { Variables: Record<string, string> })
+      .Variables;
+    expect(variables.MAPPING_SERVICE_URL).toBeUndefined();
+    expect(() => buildTestApp({ context: { mappingServiceUrl: 'http://10.0.0.5/map' } })).toThrow(
+      /mappingServiceUrl must be an https URL/,
+    );
+  });
+
   it('rejects a reserved concurrency below the queues\u2019 total maximumConcurrency', () => {
     expect(() => buildTestApp({ context: { submitterReservedConcurrency: 3 } })).toThrow(
       /below the queues' total maximumConcurrency/,

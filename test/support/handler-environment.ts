@@ -1,10 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, Context, SQSRecord } from 'aws-lambda';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalAws, type LocalAws } from '../../local/aws';
+import { LOCAL_REGION, startLocalAws, type LocalAws } from '../../local/aws';
 import { seedDemoData } from '../../local/database';
 import { startDemoSite, type DemoSite } from '../../local/demo-site/server';
 import { toRecord } from '../../local/event-source';
+import { lambdaEnvironment } from '../../local/lambda-env';
 import { lambdaContext } from '../../local/lambda-context';
 import { startRpcServer } from '../../local/rpc-server';
 import type { Priority } from '../../lambdas/shared/system-config';
@@ -36,24 +37,17 @@ export async function startHandlerEnvironment(): Promise<HandlerEnvironment> {
   const serviceKey = randomBytes(16).toString('hex');
   const rpcServer = await startRpcServer({ databaseUrl: db.url, serviceKey });
   const aws = await startLocalAws();
-  Object.assign(process.env, {
-    SUPABASE_URL: rpcServer.url,
-    SUPABASE_SERVICE_KEY: serviceKey,
-    TASK_QUEUE_URL_P1: aws.queues.p1.url,
-    TASK_QUEUE_URL_P2: aws.queues.p2.url,
-    TASK_QUEUE_URL_P3: aws.queues.p3.url,
-    SCREENSHOT_BUCKET: aws.screenshotBucket,
-    AWS_REGION: LOCAL_REGION,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_ENDPOINT_URL_SQS: aws.endpoint,
-    AWS_ENDPOINT_URL_S3: aws.endpoint,
-    S3_FORCE_PATH_STYLE: 'true',
-    // The submitter's SSRF guard allows this one loopback origin (unset in AWS: public addresses only).
-    SUBMITTER_ALLOWED_HOSTS: new URL(demoSite.url).host,
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-  });
+  Object.assign(
+    process.env,
+    lambdaEnvironment({
+      rpcUrl: rpcServer.url,
+      serviceKey,
+      aws,
+      allowedHosts: [new URL(demoSite.url).host],
+      logLevel: 'SILENT',
+    }),
+    { POWERTOOLS_METRICS_DISABLED: 'true' },
+  );
 
   return {
     db,
