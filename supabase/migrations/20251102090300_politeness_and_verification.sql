@@ -115,7 +115,9 @@ begin
     perform internal.invalid_argument(pg_catalog.format('p_busy_retry_seconds must be between 1 and 43200 (got %s)',
       coalesce(p_busy_retry_seconds::text, 'null')));
   end if;
-  select * into d from public.directories where id = p_task.directory_id for update;
+  -- FOR NO KEY UPDATE: exclusive among claims (the caps are checked and counted atomically), yet
+  -- create_job's foreign-key checks on the directory (KEY SHARE) do not wait behind it.
+  select * into d from public.directories where id = p_task.directory_id for no key update;
 
   if d.breaker_state = 'open' then
     if d.paused_until > pg_catalog.now() then
@@ -220,7 +222,7 @@ begin
   if d.breaker_state = 'closed' and d.consecutive_failures = 0 then
     return pg_catalog.jsonb_build_object('directory_resumed', false);
   end if;
-  select * into d from public.directories where id = p_task.directory_id for update;
+  select * into d from public.directories where id = p_task.directory_id for no key update;
   v_from := d.breaker_state;
   update public.directories set breaker_state = 'closed', consecutive_failures = 0, paused_until = null
    where id = d.id;
