@@ -468,17 +468,20 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     try {
       await client.query(readOnly ? 'begin isolation level read committed read only' : 'begin');
       try {
-        // Role settings first (some may only be settable by the connecting user), then the switch.
-        for (const { name, value } of roleSettings) {
-          await client.query('select set_config($1, $2, true)', [name, value]);
-        }
+        // One round trip, as PostgREST does it: the role's settings first (some may only be settable
+        // by the connecting user), the request's claims, then the switch to the role (set_config
+        // arguments are evaluated left to right).
+        const settings: [string, string][] = [
+          ...roleSettings.map(({ name, value }): [string, string] => [name, value]),
+          ['request.jwt.claims', claims],
+          ['request.method', method],
+          ['request.path', url.pathname],
+          ['role', API_ROLE],
+        ];
         await client.query(
-          `select set_config('request.jwt.claims', $1, true),
-                  set_config('request.method', $2, true),
-                  set_config('request.path', $3, true)`,
-          [claims, method, url.pathname],
+          `select ${settings.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(', ')}`,
+          settings.flat(),
         );
-        await client.query(`set local role ${quoteIdent(API_ROLE)}`);
         const result = await client.query<{ body: string | null }>(call.text, call.values);
         body = result.rows[0]?.body ?? null;
         await client.query('commit');
