@@ -10,14 +10,18 @@ import { coldStart } from './suites/cold-start';
 import { costFromFigures } from './suites/cost';
 import { enqueue } from './suites/enqueue';
 import { recovery } from './suites/recovery';
+import { soak } from './suites/soak';
 import { throughput } from './suites/throughput';
 
 /**
- * `npm run bench` (full) or `npm run bench -- --quick` (smoke run), optionally `--only a,b`.
+ * `npm run bench` (full) or `npm run bench -- --quick` (smoke run), optionally `--only a,b`, and
+ * `--soak` to add the load-and-soak suite (about an hour in full mode, a few minutes quick).
  * Runs each suite in turn (never in parallel: they would measure each other) and writes
  * bench/RESULTS.md, bench/results.json and bench/chart.svg.
  */
-const SUITES: Suite[] = [browserCost, throughput, apiLatency, enqueue, claims, recovery, coldStart];
+const SUITES: Suite[] = [browserCost, throughput, apiLatency, enqueue, claims, recovery, coldStart, soak];
+/** The soak runs for tens of minutes in full mode: only with --soak or --only soak. */
+const OPT_IN = new Set(['soak']);
 const OUT_DIR = import.meta.dirname;
 
 async function main(): Promise<void> {
@@ -34,7 +38,7 @@ async function main(): Promise<void> {
   const results: { name: string; result: SuiteResult }[] = [];
   const figures: Record<string, number> = {};
   for (const suite of SUITES) {
-    if (only && !only.has(suite.name)) continue;
+    if (only ? !only.has(suite.name) : OPT_IN.has(suite.name) && !args.includes('--soak')) continue;
     process.stdout.write(`bench: ${suite.name} ...\n`);
     const started = Date.now();
     const result = await suite.run({ quick });

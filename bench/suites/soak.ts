@@ -1,0 +1,155 @@
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { PRIORITIES, QUEUES, SUBMITTER } from '../../lambdas/shared/system-config';
+import { LOCAL_REGION } from '../../local/aws';
+import { startSqsEventSource, type SqsEventSource } from '../../local/event-source';
+import { startBenchApi } from '../lib/api';
+import { startBenchEnvironment } from '../lib/environment';
+import { fixedRate, type LoadResult } from '../lib/load';
+import { ResourceSampler } from '../lib/sampler';
+import { round, since } from '../lib/stats';
+import type { Suite } from '../lib/suite';
+
+type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+/**
+ * Load and soak on the local stack (loopback only, bounded): many concurrent jobs through the API
+ * while API traffic runs at 1000 requests/min, then the invariants: every task terminal, job counters
+ * adding up, nothing submitted twice, no 5xx, and memory sampled over the run.
+ */
+export const soak: Suite = {
+  name: 'soak',
+  async run({ quick }) {
+    const jobs = quick ? 10 : 100;
+    const directoriesPerJob = quick ? 10 : 50;
+    const timeoutMs = quick ? 5 * 60_000 : 80 * 60_000;
+    const env = await startBenchEnvironment();
+    const api = await startBenchApi(env.pool, env.customerId, 600);
+    const submitter = (await import('../../lambdas/submitter/handler')) as {
+      handler: SqsHandler;
+      shutdown: () => Promise<void>;
+    };
+    const sources: SqsEventSource[] = PRIORITIES.map((priority) =>
+      startSqsEventSource({
+        sqs: env.aws.sqs,
+        queueUrl: env.aws.queues[priority].url,
+        queueArn: env.aws.queues[priority].arn,
+        region: LOCAL_REGION,
+        functionName: 'submitter',
+        handler: submitter.handler,
+        batchSize: SUBMITTER.batchSize,
+        maximumConcurrency: QUEUES.tasks[priority].maximumConcurrency,
+        functionTimeoutMs: SUBMITTER.timeoutSeconds * 1000,
+      }),
+    );
+    const sampler = new ResourceSampler().start(1000);
+    const rssSamples: number[] = [];
+    const rssTimer = setInterval(() => rssSamples.push(process.memoryUsage().rss / 2 ** 20), 5000);
+    const start = performance.now();
+    let apiLoad: LoadResult | undefined;
+    let maxDepth = 0;
+    try {
+      const directoryIds = await env.directories(directoriesPerJob);
+      // All jobs at once: the queue fills before the submitters can drain it.
+      const created = await Promise.all(
+        Array.from({ length: jobs }, async () => {
+          const response = await fetch(`${api.url}/jobs`, {
+            method: 'POST',
+            headers: api.headers(),
+            body: JSON.stringify({ customer_id: env.customerId, directory_ids: directoryIds }),
+          });
+          if (response.status !== 201) throw new Error(`POST /jobs answered ${response.status}`);
+          return ((await response.json()) as { job_id: string }).job_id;
+        }),
+      );
+      // API traffic at 1000 requests/min while the jobs run: reads of the jobs being processed.
+      let reads = 0;
+      const traffic = fixedRate(
+        () =>
+          fetch(`${api.url}/jobs/${created[reads++ % created.length]}`, { headers: api.headers() }).then(
+            async (response) => {
+              await response.arrayBuffer();
+              return response.status;
+            },
+          ),
+        1000,
+        quick ? 60_000 : 10 * 60_000,
+      );
+      for (;;) {
+        const open = await env.pool.query<{ n: number; depth: number }>(
+          `select count(*) filter (where status not in ('submitted','needs_manual','failed','dead_lettered'))::int as n,
+                  count(*) filter (where status in ('pending','queued'))::int as depth
+             from job_results`,
+        );
+        maxDepth = Math.max(maxDepth, open.rows[0]!.depth);
+        if (open.rows[0]!.n === 0) break;
+        if (since(start) > timeoutMs)
+          throw new Error(`soak: ${open.rows[0]!.n} tasks still open after the time limit`);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+      apiLoad = await traffic;
+    } finally {
+      clearInterval(rssTimer);
+      await Promise.all(sources.map((source) => source.stop()));
+      await submitter.shutdown();
+    }
+    const elapsedMs = since(start);
+    const resources = sampler.stop();
+
+    // The invariants, on the data.
+    const counters = await env.pool.query<{ bad: number }>(
+      `select count(*)::int as bad from jobs j
+        where j.tasks_total <> (select count(*) from job_results r where r.job_id = j.id)
+           or j.tasks_submitted <> (select count(*) from job_results r where r.job_id = j.id and r.status = 'submitted')
+           or j.status not in ('completed', 'failed', 'cancelled')`,
+    );
+    const duplicates = await env.pool.query<{ n: number }>(
+      `select count(*)::int as n from (
+         select task_id from queue_history where event = 'task_submitted' group by task_id having count(*) > 1) d`,
+    );
+    const outcomes = await env.pool.query<{ status: string; n: number }>(
+      'select status, count(*)::int as n from job_results group by status order by status',
+    );
+    const received = env.demoSite.submissions().filter((s) => s.accepted).length;
+    const submitted = outcomes.rows.find((row) => row.status === 'submitted')?.n ?? 0;
+    await api.stop();
+    await env.stop();
+
+    const fiveHundreds = Object.entries(apiLoad?.statuses ?? {})
+      .filter(([status]) => status.startsWith('5'))
+      .reduce((sum, [, n]) => sum + n, 0);
+    const firstRss = rssSamples[0] ?? 0;
+    const lastRss = rssSamples.at(-1) ?? 0;
+    const total = jobs * directoriesPerJob;
+    return {
+      title: `Load and soak: ${jobs} concurrent jobs of ${directoriesPerJob} directories`,
+      method:
+        'The local stack in one process (pollers with the configured per-priority concurrency and batch size, ' +
+        'the real submitter, one warm Chromium), all jobs posted at once, GET /jobs/{id} at 1000 requests/min meanwhile.',
+      columns: ['measure', 'value'],
+      rows: [
+        ['tasks', total],
+        ['wall time, s', round(elapsedMs / 1000)],
+        ['submissions per minute', round((submitted / elapsedMs) * 60_000)],
+        ['largest queue depth (pending + queued)', maxDepth],
+        ['outcomes', outcomes.rows.map((row) => `${row.status} ${row.n}`).join(', ')],
+        ['submissions the directories received (accepted)', received],
+        ['tasks submitted more than once', duplicates.rows[0]!.n],
+        ['jobs whose counters do not add up, or not finished', counters.rows[0]!.bad],
+        ['API requests during the run / 5xx', `${apiLoad?.requests ?? 0} / ${fiveHundreds}`],
+        ['API p50 / p99 ms under load', `${round(apiLoad?.p50 ?? 0)} / ${round(apiLoad?.p99 ?? 0)}`],
+        [
+          'machine CPU %, peak RSS of the process tree MiB',
+          `${round(resources.cpuPercent)} / ${round(resources.peakRssMb)}`,
+        ],
+        ['Node RSS first / last sample MiB', `${round(firstRss)} / ${round(lastRss)}`],
+      ],
+      figures: {
+        soakSubmissionsPerMinute: (submitted / elapsedMs) * 60_000,
+        soakDuplicates: duplicates.rows[0]!.n,
+        soakBadJobs: counters.rows[0]!.bad,
+        soakApi5xx: fiveHundreds,
+        soakMaxDepth: maxDepth,
+      },
+    };
+  },
+};
