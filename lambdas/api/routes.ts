@@ -25,6 +25,11 @@ export interface ApiRoute {
   rateLimit?: RateLimitClass;
   /** Whether the handler sends task messages (it gets the queue URLs and send rights). */
   enqueues?: boolean;
+  /**
+   * Whether the handler drives Chromium: the stacks give that function the Chromium layer, more
+   * memory and API_SURFACE.testSubmission's timeout (still under API Gateway's 29 s).
+   */
+  browser?: boolean;
 }
 
 export const API_ROUTES: readonly ApiRoute[] = [
@@ -80,6 +85,150 @@ export const API_ROUTES: readonly ApiRoute[] = [
     rateLimit: 'staff',
     enqueues: true,
   },
+  // Issue 5 part 2: directories, customers, submissions, metrics, admin, the OpenAPI document.
+  {
+    method: 'GET',
+    resource: '/directories',
+    entry: 'api/list-directories',
+    name: 'list-directories',
+    apiKeyRequired: true,
+  },
+  {
+    method: 'POST',
+    resource: '/directories',
+    entry: 'api/create-directory',
+    name: 'create-directory',
+    apiKeyRequired: true,
+    access: 'admin',
+    rateLimit: 'admin',
+  },
+  {
+    method: 'GET',
+    resource: '/directories/{id}/mapping',
+    entry: 'api/get-directory-mapping',
+    name: 'get-directory-mapping',
+    apiKeyRequired: true,
+    access: 'staff',
+    rateLimit: 'staff',
+  },
+  {
+    method: 'PUT',
+    resource: '/directories/{id}/mapping',
+    entry: 'api/put-directory-mapping',
+    name: 'put-directory-mapping',
+    apiKeyRequired: true,
+    access: 'admin',
+    rateLimit: 'admin',
+  },
+  {
+    method: 'POST',
+    resource: '/directories/{id}/test-submission',
+    entry: 'api/test-submission',
+    name: 'test-submission',
+    apiKeyRequired: true,
+    access: 'staff',
+    rateLimit: 'staff',
+    browser: true,
+  },
+  {
+    method: 'POST',
+    resource: '/customers',
+    entry: 'api/create-customer',
+    name: 'create-customer',
+    apiKeyRequired: true,
+    access: 'staff',
+    rateLimit: 'staff',
+  },
+  // Any key: a customer key reads its own customer (another id is 404).
+  {
+    method: 'GET',
+    resource: '/customers/{id}',
+    entry: 'api/get-customer',
+    name: 'get-customer',
+    apiKeyRequired: true,
+  },
+  {
+    method: 'PATCH',
+    resource: '/customers/{id}',
+    entry: 'api/update-customer',
+    name: 'update-customer',
+    apiKeyRequired: true,
+    access: 'staff',
+    rateLimit: 'staff',
+  },
+  {
+    method: 'DELETE',
+    resource: '/customers/{id}',
+    entry: 'api/delete-customer',
+    name: 'delete-customer',
+    apiKeyRequired: true,
+    access: 'staff',
+    rateLimit: 'staff',
+  },
+  {
+    method: 'GET',
+    resource: '/submissions',
+    entry: 'api/list-submissions',
+    name: 'list-submissions',
+    apiKeyRequired: true,
+  },
+  { method: 'GET', resource: '/metrics', entry: 'api/metrics', name: 'metrics', apiKeyRequired: true },
+  {
+    method: 'GET',
+    resource: '/admin/workers',
+    entry: 'api/admin-workers',
+    name: 'admin-workers',
+    apiKeyRequired: true,
+    access: 'admin',
+    rateLimit: 'admin',
+  },
+  {
+    method: 'GET',
+    resource: '/admin/dlq',
+    entry: 'api/admin-dlq',
+    name: 'admin-dlq',
+    apiKeyRequired: true,
+    access: 'admin',
+    rateLimit: 'admin',
+  },
+  {
+    method: 'POST',
+    resource: '/admin/dlq/redrive',
+    entry: 'api/admin-dlq-redrive',
+    name: 'admin-dlq-redrive',
+    apiKeyRequired: true,
+    access: 'admin',
+    rateLimit: 'admin',
+    enqueues: true,
+  },
+  {
+    method: 'GET',
+    resource: '/admin/pauses',
+    entry: 'api/admin-pauses',
+    name: 'admin-pauses',
+    apiKeyRequired: true,
+    access: 'admin',
+    rateLimit: 'admin',
+  },
+  {
+    method: 'POST',
+    resource: '/admin/pauses',
+    entry: 'api/admin-pause',
+    name: 'admin-pause',
+    apiKeyRequired: true,
+    access: 'admin',
+    rateLimit: 'admin',
+  },
+  {
+    method: 'POST',
+    resource: '/admin/pauses/resume',
+    entry: 'api/admin-resume',
+    name: 'admin-resume',
+    apiKeyRequired: true,
+    access: 'admin',
+    rateLimit: 'admin',
+  },
+  { method: 'GET', resource: '/openapi.json', entry: 'api/openapi', name: 'openapi', apiKeyRequired: false },
 ];
 
 export const routeKey = (route: Pick<ApiRoute, 'method' | 'resource'>): string =>

@@ -276,6 +276,27 @@ export const OPERATIONS_LAMBDAS = {
  * The self-healing runtime: stale-task sweeper, DLQ monitor, retention, health checks.
  * The schedules are EventBridge rates in AWS and timers locally (shortened there by env for tests).
  */
+/** The rest of the API surface (directories, customers, submissions, admin); issue 5 part 2. */
+export const API_SURFACE = {
+  /** Page sizes of GET /directories and GET /submissions (the SQL functions refuse more than max). */
+  page: { default: 50, max: 200 },
+  /** GET /admin/dlq lists at most this many recorded dead letters, newest first. */
+  deadLettersListed: 100,
+  /** A claim refused by an operator pause comes back after this (plus jitter) to look again. */
+  pauseRecheckSeconds: 30,
+  /**
+   * POST /directories/{id}/test-submission runs Chromium inside API Gateway's 29 s integration limit:
+   * the dry run gets this budget, the function a little more.
+   */
+  testSubmission: {
+    timeoutSeconds: 28,
+    memoryMb: 2048,
+    budgetMs: 24_000,
+    /** Screenshots above this are left out of the answer (Lambda's response limit is 6 MB, base64 grows 4/3). */
+    screenshotMaxBytes: 3_000_000,
+  },
+} as const;
+
 export const OPERATIONS = {
   sweeper: {
     /** EventBridge rate of the stale-task sweeper. */

@@ -4,6 +4,7 @@ import {
   AccessLogFormat,
   ApiKey,
   EndpointType,
+  type JsonSchema,
   JsonSchemaType,
   JsonSchemaVersion,
   LambdaIntegration,
@@ -19,8 +20,19 @@ import {
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { z } from 'zod';
 import { API_ROUTES, type ApiRoute } from '../../lambdas/api/routes';
-import { API, API_ACCESS, LOGS, PRIORITIES, type Priority, TASKS } from '../../lambdas/shared/system-config';
+import {
+  API,
+  API_ACCESS,
+  API_SURFACE,
+  LOGS,
+  PRIORITIES,
+  type Priority,
+  TASKS,
+} from '../../lambdas/shared/system-config';
+import { REQUEST_SCHEMAS } from '../../lambdas/shared/api-openapi';
+import { ChromiumLayer } from './chromium-layer';
 import { ServiceFunction } from './service-function';
 import type { SupabaseSettings } from './supabase-settings';
 
@@ -109,6 +121,19 @@ export class JobsApi extends Construct {
       'POST /jobs': this.createJobModel(),
       'PATCH /jobs/{id}': this.updateJobModel(),
     };
+    // The other bodies' models come from the zod schemas the handlers validate with (draft 4, the
+    // input side), so API Gateway refuses what the handler would refuse, before a Lambda runs.
+    for (const [key, schemas] of Object.entries(REQUEST_SCHEMAS)) {
+      if (!schemas.body || bodyModels[key]) continue;
+      const name = pascalCase(API_ROUTES.find((r) => routeKey(r) === key)?.name ?? key) + 'Request';
+      bodyModels[key] = this.api.addModel(name, {
+        contentType: 'application/json',
+        modelName: name,
+        schema: modelSchema(schemas.body, name),
+      });
+    }
+    // Only the routes that drive a browser (test-submission) carry the Chromium layer.
+    let chromium: ChromiumLayer | undefined;
     // Declared so they are documented and passed through; optional here, validated by the handler
     // (which answers 428 for a missing If-Match, where API Gateway could only say 400).
     const optionalParameters: Record<string, string[]> = {
@@ -127,12 +152,18 @@ export class JobsApi extends Construct {
     const functions = new Map<string, ServiceFunction>();
     for (const route of API_ROUTES) {
       const key = routeKey(route);
+      if (route.browser) chromium ??= new ChromiumLayer(this, 'Chromium');
       const fn = new ServiceFunction(this, pascalCase(route.name), {
         entry: `lambdas/${route.entry}.ts`,
         description: key,
-        timeoutSeconds: API.handler.timeoutSeconds,
-        memoryMb: API.handler.memoryMb,
+        timeoutSeconds: route.browser
+          ? API_SURFACE.testSubmission.timeoutSeconds
+          : API.handler.timeoutSeconds,
+        memoryMb: route.browser ? API_SURFACE.testSubmission.memoryMb : API.handler.memoryMb,
         logLevel: props.logLevel,
+        ...(route.browser && chromium
+          ? { layers: [chromium.layer], externalModules: [...chromium.externalModules] }
+          : {}),
       });
       props.supabase.bind(fn);
       if (route.enqueues) {
@@ -254,4 +285,14 @@ export class JobsApi extends Construct {
 
 function pascalCase(name: string): string {
   return name.replace(/(^|[-_])(\w)/g, (_m, _sep: string, c: string) => c.toUpperCase());
+}
+
+/** A zod request schema as an API Gateway model (JSON Schema draft 4). */
+function modelSchema(schema: z.ZodType, title: string): JsonSchema {
+  const { $schema: _ignored, ...body } = z.toJSONSchema(schema, {
+    target: 'draft-4',
+    io: 'input',
+    unrepresentable: 'any',
+  }) as Record<string, unknown>;
+  return { schema: JsonSchemaVersion.DRAFT4, title, ...body } as JsonSchema;
 }

@@ -21,10 +21,15 @@ export interface ApiFixture {
  * Gateway throttling is set high: these tests are about the handler layer's limits; the usage-plan
  * bucket is covered by test/local/gateway.test.ts.
  */
-export async function startApi(): Promise<ApiFixture> {
+export async function startApi(options: { routes?: RegExp; logLevel?: string } = {}): Promise<ApiFixture> {
   const env = await startHandlerEnvironment();
-  // The routes of this layer (jobs, queue); others (health) need configuration these tests do not set.
-  const mine = API_ROUTES.filter((route) => /^\/(jobs|queue)\b/.test(route.resource));
+  // The handlers' logger reads its level when first imported (below), so a suite that inspects the
+  // logs can turn them on here.
+  if (options.logLevel) process.env.POWERTOOLS_LOG_LEVEL = options.logLevel;
+  // The routes of this layer (jobs, queue) by default; others (health) need configuration these tests
+  // do not set.
+  const pattern = options.routes ?? /^\/(jobs|queue)\b/;
+  const mine = API_ROUTES.filter((route) => pattern.test(route.resource));
   const routes = await Promise.all(
     mine.map(async (route) => {
       const module = (await import(`../../lambdas/${route.entry}`)) as { handler: ApiHandler };

@@ -1,6 +1,14 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { API_ROUTES } from '../../lambdas/api/routes';
-import { API, API_ACCESS, CUSTOMER_TIERS, PRIORITIES, TASKS } from '../../lambdas/shared/system-config';
+import { REQUEST_SCHEMAS } from '../../lambdas/shared/api-openapi';
+import {
+  API,
+  API_ACCESS,
+  API_SURFACE,
+  CUSTOMER_TIERS,
+  PRIORITIES,
+  TASKS,
+} from '../../lambdas/shared/system-config';
 import { buildTestApp, type TestApp } from './app-fixture';
 
 describe('ApiStack', () => {
@@ -16,9 +24,17 @@ describe('ApiStack', () => {
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['x86_64'],
-      Timeout: API.handler.timeoutSeconds,
       TracingConfig: { Mode: 'Active' },
     });
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as {
+      Properties: { Timeout: number; Description: string };
+    }[];
+    for (const route of API_ROUTES) {
+      const fn = functions.find((f) => f.Properties.Description === `${route.method} ${route.resource}`);
+      expect(fn?.Properties.Timeout).toBe(
+        route.browser ? API_SURFACE.testSubmission.timeoutSeconds : API.handler.timeoutSeconds,
+      );
+    }
     template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'jobs' });
     template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{id}' });
     template.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'POST' });
@@ -186,25 +202,61 @@ describe('ApiStack', () => {
       }
     }
   });
-});
-
-describe('ApiStack with deployment context', () => {
-  it('uses the given Supabase URL and complete secret ARN', () => {
-    const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/supabase-key-AbCdEf';
-    const testApp = buildTestApp({
-      context: { supabaseUrl: 'https://abcd.supabase.co', supabaseServiceKeySecretArn: secretArn },
+  it('gives only the test-submission function the Chromium layer, its memory and a timeout under 29 s', () => {
+    const template = testApp.template('api');
+    expect(API_SURFACE.testSubmission.timeoutSeconds).toBeLessThan(29);
+    const browserRoutes = API_ROUTES.filter((r) => r.browser);
+    expect(browserRoutes.map((r) => r.name)).toEqual(['test-submission']);
+    template.resourceCountIs('AWS::Lambda::LayerVersion', 1);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'POST /directories/{id}/test-submission',
+      MemorySize: API_SURFACE.testSubmission.memoryMb,
+      Timeout: API_SURFACE.testSubmission.timeoutSeconds,
+      Layers: [Match.anyValue()],
     });
-    try {
-      testApp.template('api').hasResourceProperties('AWS::Lambda::Function', {
-        Environment: {
-          Variables: Match.objectLike({
-            SUPABASE_URL: 'https://abcd.supabase.co',
-            SUPABASE_SERVICE_KEY_SECRET_ARN: secretArn,
-          }),
-        },
+    const withLayers = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (f) => (f as { Properties: { Layers?: unknown[] } }).Properties.Layers !== undefined,
+    );
+    expect(withLayers).toHaveLength(1);
+  });
+
+  it('validates every other request body at the gateway with a model generated from the handler schema', () => {
+    const template = testApp.template('api');
+    const models = Object.values(template.findResources('AWS::ApiGateway::Model')) as {
+      Properties: { Name: string; Schema: { additionalProperties?: boolean; oneOf?: unknown[] } };
+    }[];
+    const bodies = Object.entries(REQUEST_SCHEMAS).filter(([, s]) => s.body).length;
+    expect(models).toHaveLength(bodies);
+    const customer = models.find((m) => m.Properties.Name === 'CreateCustomerRequest');
+    expect(customer?.Properties.Schema).toMatchObject({
+      $schema: 'http://json-schema.org/draft-04/schema#',
+      additionalProperties: false,
+      required: ['business_name'],
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'POST',
+      RequestModels: { 'application/json': Match.anyValue() },
+    });
+  });
+
+  describe('ApiStack with deployment context', () => {
+    it('uses the given Supabase URL and complete secret ARN', () => {
+      const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/supabase-key-AbCdEf';
+      const testApp = buildTestApp({
+        context: { supabaseUrl: 'https://abcd.supabase.co', supabaseServiceKeySecretArn: secretArn },
       });
-    } finally {
-      testApp.cleanup();
-    }
+      try {
+        testApp.template('api').hasResourceProperties('AWS::Lambda::Function', {
+          Environment: {
+            Variables: Match.objectLike({
+              SUPABASE_URL: 'https://abcd.supabase.co',
+              SUPABASE_SERVICE_KEY_SECRET_ARN: secretArn,
+            }),
+          },
+        });
+      } finally {
+        testApp.cleanup();
+      }
+    });
   });
 });

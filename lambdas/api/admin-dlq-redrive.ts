@@ -1,0 +1,22 @@
+import { taskQueueUrlsFromEnv } from '../jobs/task-queues';
+import { redriveDeadLetters } from '../operations/redrive';
+import { apiHandler } from '../shared/api-handler';
+import { actorOf, parseBody, rpcOrClientError } from '../shared/api-requests';
+import { adminRedriveSchema } from '../shared/api-schemas';
+import { sqs } from '../shared/aws-clients';
+import { json } from '../shared/http';
+import { logger } from '../shared/powertools';
+
+const queueUrls = taskQueueUrlsFromEnv();
+
+/**
+ * POST /admin/dlq/redrive (admin): the same redriveDeadLetters as the dlq-redrive Lambda; the admin
+ * key is the requester written to the audit trail (redrive_dead_letters -> queue_history).
+ */
+export const handler = apiHandler('POST /admin/dlq/redrive', async (event, _context, { principal, rpc }) => {
+  const body = parseBody(event, adminRedriveSchema);
+  const result = await rpcOrClientError(
+    redriveDeadLetters({ rpc, sqs, queueUrls, log: logger }, { ...body, requested_by: actorOf(principal) }),
+  );
+  return json(200, result);
+});

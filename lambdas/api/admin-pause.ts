@@ -1,0 +1,25 @@
+import { apiHandler } from '../shared/api-handler';
+import { actorOf, parseBody, rpcOrClientError } from '../shared/api-requests';
+import { pauseTargetSchema } from '../shared/api-schemas';
+import { json } from '../shared/http';
+import { logger } from '../shared/powertools';
+
+/**
+ * POST /admin/pauses (admin): stop handing out tasks of one priority or one directory. claim_task
+ * refuses them with a retry-after and the submitter re-sends the message with that delay, so nothing
+ * is lost and nothing is failed; in-flight submissions finish. Pausing twice changes nothing (200).
+ */
+export const handler = apiHandler('POST /admin/pauses', async (event, _context, { principal, rpc }) => {
+  const target = parseBody(event, pauseTargetSchema);
+  const result = await rpcOrClientError(
+    rpc<{ changed: boolean }>('pause_processing', {
+      p_scope: target.scope,
+      p_priority: target.scope === 'priority' ? target.priority : null,
+      p_directory_id: target.scope === 'directory' ? target.directory_id : null,
+      p_reason: target.reason ?? null,
+      p_actor: actorOf(principal),
+    }),
+  );
+  logger.info('Processing paused', { scope: target.scope, changed: result.changed });
+  return json(result.changed ? 201 : 200, result);
+});

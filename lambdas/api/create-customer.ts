@@ -1,0 +1,18 @@
+import { apiHandler } from '../shared/api-handler';
+import { actorOf, parseBody, rpcOrClientError } from '../shared/api-requests';
+import { createCustomerSchema } from '../shared/api-schemas';
+import { json } from '../shared/http';
+import { logger } from '../shared/powertools';
+
+/**
+ * POST /customers (staff): a business profile, validated (http(s) website, email, lengths) and with
+ * its description sanitized to plain text before it is stored. A taken external_ref is 409.
+ */
+export const handler = apiHandler('POST /customers', async (event, _context, { principal, rpc }) => {
+  const profile = parseBody(event, createCustomerSchema);
+  const customer = await rpcOrClientError(
+    rpc<{ id: string }>('create_customer', { p_profile: profile, p_actor: actorOf(principal) }),
+  );
+  logger.info('Customer created', { customer_id: customer.id });
+  return json(201, customer, { location: `/customers/${customer.id}` });
+});

@@ -1,0 +1,15 @@
+import { apiHandler } from '../shared/api-handler';
+import { listDirectoriesQuerySchema } from '../shared/api-schemas';
+import { json, parseQuery } from '../shared/http';
+import { API_SURFACE } from '../shared/system-config';
+
+/** GET /directories (any key): the active directories by slug, paginated by the last slug seen. */
+export const handler = apiHandler('GET /directories', async (event, _context, { rpc }) => {
+  const query = parseQuery(event, listDirectoriesQuerySchema);
+  const page = await rpc<{ directories: unknown[]; next: string | null }>('list_directories', {
+    p_include_inactive: false,
+    p_after_slug: query.cursor ?? null,
+    p_limit: query.limit ?? API_SURFACE.page.default,
+  });
+  return json(200, { directories: page.directories, next_cursor: page.next });
+});
