@@ -1,17 +1,12 @@
-import { writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { renderChart } from './lib/chart';
 import { describeMachine } from './lib/machine';
-import type { Suite, SuiteResult } from './lib/suite';
-import { apiLatency } from './suites/api-latency';
-import { browserCost } from './suites/browser-cost';
-import { claims } from './suites/claims';
-import { coldStart } from './suites/cold-start';
+import type { SuiteResult } from './lib/suite';
+import { SUITES } from './suites';
 import { costFromFigures } from './suites/cost';
-import { enqueue } from './suites/enqueue';
-import { recovery } from './suites/recovery';
-import { soak } from './suites/soak';
-import { throughput } from './suites/throughput';
 
 /**
  * `npm run bench` (full) or `npm run bench -- --quick` (smoke run), optionally `--only a,b`, and
@@ -19,7 +14,6 @@ import { throughput } from './suites/throughput';
  * Runs each suite in turn (never in parallel: they would measure each other) and writes
  * bench/RESULTS.md, bench/results.json and bench/chart.svg.
  */
-const SUITES: Suite[] = [browserCost, throughput, apiLatency, enqueue, claims, recovery, coldStart, soak];
 /** The soak runs for tens of minutes in full mode: only with --soak or --only soak. */
 const OPT_IN = new Set(['soak']);
 const OUT_DIR = import.meta.dirname;
@@ -41,7 +35,7 @@ async function main(): Promise<void> {
     if (only ? !only.has(suite.name) : OPT_IN.has(suite.name) && !args.includes('--soak')) continue;
     process.stdout.write(`bench: ${suite.name} ...\n`);
     const started = Date.now();
-    const result = await suite.run({ quick });
+    const result = await runInOwnProcess(suite.name, quick);
     process.stdout.write(`bench: ${suite.name} done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     results.push({ name: suite.name, result });
     for (const [key, value] of Object.entries(result.figures)) figures[`${suite.name}.${key}`] = value;
@@ -69,6 +63,34 @@ async function main(): Promise<void> {
   process.stdout.write(
     `bench: wrote bench/RESULTS.md${chart ? ', bench/chart.svg' : ''} and bench/results.json\n`,
   );
+}
+
+/** One process per suite (see bench/run-suite.ts); its output passes through. */
+async function runInOwnProcess(name: string, quick: boolean): Promise<SuiteResult> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'directorybolt-bench-result-'));
+  const file = path.join(dir, 'result.json');
+  try {
+    const code = await new Promise<number | null>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        [
+          '--disable-warning=ExperimentalWarning',
+          '--import',
+          'tsx',
+          path.join(OUT_DIR, 'run-suite.ts'),
+          name,
+          file,
+          quick ? '--quick' : '--full',
+        ],
+        { stdio: ['ignore', 'inherit', 'inherit'] },
+      );
+      child.once('exit', resolve);
+    });
+    if (code !== 0) throw new Error(`suite ${name} failed (exit ${code})`);
+    return JSON.parse(await readFile(file, 'utf8')) as SuiteResult;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 function markdown(

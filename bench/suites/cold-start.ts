@@ -12,6 +12,11 @@ const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
 /** Modules the submitter gets from the Chromium layer, as in lib/constructs/chromium-layer.ts. */
 const LAYER_MODULES = ['@sparticuz/chromium', 'playwright-core'];
+/** The Lambdas that get the Chromium layer: the submitter and the API routes that drive a browser. */
+const BROWSER_ENTRIES = new Set([
+  'submitter/handler',
+  ...API_ROUTES.filter((route) => route.browser).map((route) => route.entry),
+]);
 
 /**
  * 7. Cold start: each Lambda bundled as the stacks bundle it (esbuild, CJS, node24, minified), its
@@ -36,7 +41,7 @@ export const coldStart: Suite = {
           target: 'node24',
           minify: true,
           outfile,
-          external: entry === 'submitter/handler' ? LAYER_MODULES : [],
+          external: BROWSER_ENTRIES.has(entry) ? LAYER_MODULES : [],
           logLevel: 'silent',
         });
         const bytes = (await stat(outfile)).size;
@@ -84,6 +89,9 @@ async function initTime(bundle: string): Promise<number> {
       DLQ_URL: 'http://127.0.0.1:1/dlq',
       SCREENSHOT_BUCKET: 'bench',
       ARCHIVE_BUCKET: 'bench',
+      SLACK_WEBHOOK_URL: 'http://127.0.0.1:9/unused',
+      RUNBOOK_BASE_URL: 'https://example.com/runbooks',
+      DASHBOARD_URL: 'https://example.com/dashboard',
       AWS_REGION: 'us-east-1',
       POWERTOOLS_METRICS_DISABLED: 'true',
     },
