@@ -15,6 +15,8 @@ export default {
     ],
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
+  // Tees each test file's output for the end-of-run scan that no secret was logged (log-scan.ts).
+  setupFiles: ['<rootDir>/test/support/log-tee.ts'],
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   // Two cores on CI: two workers keep the real Postgres / Chromium tests from starving each other.
   maxWorkers: 2,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /**
  * The local stand-in for a Slack incoming webhook: an HTTP server on loopback that prints and records
  * every alert it accepts. The stack uses it as SLACK_WEBHOOK_URL unless a real webhook is configured.
@@ -6,7 +7,7 @@
  * bad day), `hang` never answers (the sender's timeout must fire). Only alerts answered with 200 are
  * recorded: an alert the sink refused or never answered was not delivered.
  *
- *   POST /webhook            an alert (Slack's JSON body: text, blocks)
+ *   POST /services/<secret>  an alert (Slack's JSON body: text, blocks); the path is in webhookUrl
  *   GET  /_alerts            every delivered alert, in order (JSON)
  *   POST /_mode {"mode": m}  ok | error | hang
  */
@@ -26,7 +27,7 @@ export interface SlackSink {
   webhookUrl: string;
   url: string;
   alerts(): DeliveredAlert[];
-  /** Every POST /webhook, delivered or not. */
+  /** Every POST to the webhook, delivered or not. */
   attempts(): number;
   setMode(mode: SlackSinkMode): void;
   stop(): Promise<void>;
@@ -41,6 +42,8 @@ export async function startSlackSink(
   let attempts = 0;
   const delivered: DeliveredAlert[] = [];
   const hanging = new Set<ServerResponse>();
+  // Like a real Slack incoming webhook, the URL carries a secret path: whoever has it can post.
+  const webhookPath = `/services/${randomBytes(12).toString('hex')}`;
 
   const server = createServer((req, res) => {
     handle(req, res).catch(() => {
@@ -61,7 +64,7 @@ export async function startSlackSink(
       mode = next;
       return reply(res, 200, 'ok');
     }
-    if (path !== '/webhook' || req.method !== 'POST') return reply(res, 404, 'no_service');
+    if (path !== webhookPath || req.method !== 'POST') return reply(res, 404, 'no_service');
 
     const text = await readBody(req);
     attempts += 1;
@@ -83,7 +86,7 @@ export async function startSlackSink(
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
-    webhookUrl: `${url}/webhook`,
+    webhookUrl: `${url}${webhookPath}`,
     alerts: () => delivered.map((alert) => structuredClone(alert)),
     attempts: () => attempts,
     setMode: (next) => {

@@ -73,6 +73,11 @@ export const apiLatency: Suite = {
       columns: ['case', 'load', 'requests', 'non-2xx', 'p50 ms', 'p99 ms', 'req/s'],
       rows,
       figures,
+      notes: [
+        'API routes answer through their Postgres rate limit (keys rotate, so no key reaches its limit). GET /health ' +
+          'is public and limited per IP (the audit preset: 100/min); all load here comes from one IP, so its non-2xx ' +
+          'answers are 429s and its figures are mostly the limiter path.',
+      ],
     };
   },
 };

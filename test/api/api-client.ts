@@ -6,6 +6,7 @@
 import { request as httpRequest } from 'node:http';
 import { API_ROUTES } from '../../lambdas/api/routes';
 import { createApiKey, databaseKeyStore } from '../../local/api-keys';
+import { registerSecret } from '../support/log-scan';
 import { startGateway, type ApiHandler, type Gateway } from '../../local/gateway';
 import type { ApiRole } from '../../lambdas/shared/system-config';
 import { startHandlerEnvironment, type HandlerEnvironment } from '../support/handler-environment';
@@ -45,7 +46,11 @@ export async function startApi(options: { routes?: RegExp; logLevel?: string } =
   return {
     env,
     gateway,
-    key: (role, customerId) => createApiKey(env.db.pool, { role, customerId: customerId ?? null }),
+    key: async (role, customerId) => {
+      const issued = await createApiKey(env.db.pool, { role, customerId: customerId ?? null });
+      registerSecret(issued.key);
+      return issued;
+    },
     stop: async () => {
       await gateway.stop();
       await env.stop();

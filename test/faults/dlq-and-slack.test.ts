@@ -2,6 +2,7 @@
  * Fault: a poison message, and Slack answering 500 or not answering at all for a while. A real worker
  * process runs the submitter and the DLQ monitor (every 2 s here); Slack is the local sink over HTTP.
  */
+import { registered } from '../support/log-scan';
 import { SendMessageCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { startSlackSink, type SlackSink } from '../../local/slack-sink';
 import { history, rpc } from '../support/database';
@@ -18,7 +19,7 @@ beforeAll(async () => {
   Object.assign(process.env, {
     DLQ_URL: env.aws.dlq.url,
     ARCHIVE_BUCKET: env.aws.archiveBucket,
-    SLACK_WEBHOOK_URL: sink.webhookUrl,
+    SLACK_WEBHOOK_URL: registered(sink.webhookUrl),
   });
   // A poison message is received maxReceiveCount times before SQS moves it; with the production
   // visibility timeout (12 min) that is an hour, so this queue hands failed messages back after 1 s.

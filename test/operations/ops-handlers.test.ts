@@ -2,6 +2,7 @@
  * The operations handlers on real parts: Postgres behind the RPC endpoint, fauxqs SQS/S3, the local
  * Slack sink over HTTP. Each handler is imported after the environment is set, as Lambda loads it.
  */
+import { registered } from '../support/log-scan';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyResult, Context, SNSEvent } from 'aws-lambda';
@@ -37,7 +38,7 @@ beforeAll(async () => {
   Object.assign(process.env, {
     DLQ_URL: env.aws.dlq.url,
     ARCHIVE_BUCKET: env.aws.archiveBucket,
-    SLACK_WEBHOOK_URL: sink.webhookUrl,
+    SLACK_WEBHOOK_URL: registered(sink.webhookUrl),
     RUNBOOK_BASE_URL: 'https://runbooks.example/docs/runbooks',
     DASHBOARD_URL: 'https://dashboard.example/d',
     // Seconds instead of minutes, so "stale" happens within the test.

@@ -10,12 +10,14 @@
  *   TEST_PG_SETUP_ERROR set instead when no server could be started; database tests then fail with it,
  *                       other tests still run.
  */
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../local/database';
 import { migrate } from '../../local/migrate';
+import { LOG_DIR } from './log-scan';
 
 export interface TestPostgresState {
   adminUrl: string;
@@ -31,6 +33,8 @@ declare global {
 }
 
 export default async function globalSetup(): Promise<void> {
+  // A fresh folder for this run's log scan (test/support/log-scan.ts).
+  rmSync(LOG_DIR, { recursive: true, force: true });
   const runId = `${process.pid}_${Date.now().toString(36)}`;
   const templateDb = `dbt_template_${runId}`;
   const databasePrefix = `dbt_${runId}_`;

@@ -9,6 +9,7 @@ import { lambdaEnvironment } from '../../local/lambda-env';
 import { lambdaContext } from '../../local/lambda-context';
 import { startRpcServer } from '../../local/rpc-server';
 import type { Priority } from '../../lambdas/shared/system-config';
+import { registerSecret } from './log-scan';
 import { createTestDatabase, type TestDatabase } from './database';
 
 export interface HandlerEnvironment {
@@ -35,6 +36,7 @@ export async function startHandlerEnvironment(): Promise<HandlerEnvironment> {
     "select id from customers where external_ref = 'DEMO-CUSTOMER-001'",
   );
   const serviceKey = randomBytes(16).toString('hex');
+  registerSecret(serviceKey);
   const rpcServer = await startRpcServer({ databaseUrl: db.url, serviceKey });
   const aws = await startLocalAws();
   Object.assign(
