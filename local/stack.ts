@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
 import { API_ROUTES } from '../lambdas/api/routes';
-import { PRIORITIES, QUEUES, SUBMITTER } from '../lambdas/shared/system-config';
+import { PRIORITIES, QUEUES } from '../lambdas/shared/system-config';
 import { LOCAL_REGION, startLocalAws, type LocalAws } from './aws';
 import type { LocalConfig } from './config';
 import { seedDemoData, startDatabase } from './database';
 import { startDemoSite } from './demo-site/server';
-import { startSqsEventSource, type SqsEventSource, type SqsHandler } from './event-source';
+import type { SqsHandler } from './event-source';
+import { startSubmitterPollers } from './submitter-pollers';
 import type { ApiRole } from '../lambdas/shared/system-config';
 import { createApiKey, databaseKeyStore } from './api-keys';
 import { lambdaEnvironment } from './lambda-env';
@@ -135,23 +136,14 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
       shutdown?: () => Promise<void>;
     };
     if (submitter.shutdown) stops.push(submitter.shutdown);
-    const sources: SqsEventSource[] = PRIORITIES.map((priority) =>
-      startSqsEventSource({
-        sqs: aws.sqs,
-        queueUrl: aws.queues[priority].url,
-        queueArn: aws.queues[priority].arn,
-        region: LOCAL_REGION,
-        functionName: 'submitter',
-        handler: submitter.handler,
-        batchSize: SUBMITTER.batchSize,
-        maximumConcurrency: QUEUES.tasks[priority].maximumConcurrency,
-        functionTimeoutMs: SUBMITTER.timeoutSeconds * 1000,
-        onError: (error) => log(`submitter poller (${priority}): ${(error as Error).message}`),
-      }),
-    );
-    stops.push(async () => {
-      await Promise.all(sources.map((source) => source.stop()));
+    const pollers = startSubmitterPollers({
+      sqs: aws.sqs,
+      queues: aws.queues,
+      region: LOCAL_REGION,
+      handler: submitter.handler,
+      log,
     });
+    stops.push(pollers.stop);
     log(`submitters    polling ${PRIORITIES.map((p) => QUEUES.tasks[p].name).join(', ')}`);
 
     const operations = await startOperations(

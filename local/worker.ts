@@ -1,8 +1,9 @@
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { requireEnv } from '../lambdas/shared/env';
-import { PRIORITIES, QUEUES, SUBMITTER } from '../lambdas/shared/system-config';
+import { PRIORITIES, type Priority } from '../lambdas/shared/system-config';
 import { readLocalConfig } from './config';
-import { startSqsEventSource, type SqsEventSource, type SqsHandler } from './event-source';
+import type { SqsHandler } from './event-source';
+import { startSubmitterPollers } from './submitter-pollers';
 import { collectEmfMetrics } from './metrics-file';
 import { startOperations } from './operations';
 import type { Scheduler } from './scheduler';
@@ -30,29 +31,23 @@ async function main(): Promise<void> {
       handler: SqsHandler;
       shutdown?: () => Promise<void>;
     };
-    const sources: SqsEventSource[] = [];
+    const queues = {} as Record<Priority, { url: string; arn: string }>;
     for (const priority of PRIORITIES) {
-      const queueUrl = requireEnv(`TASK_QUEUE_URL_${priority.toUpperCase()}`);
+      const url = requireEnv(`TASK_QUEUE_URL_${priority.toUpperCase()}`);
       const { Attributes } = await sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+        new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
       );
-      sources.push(
-        startSqsEventSource({
-          sqs,
-          queueUrl,
-          queueArn: Attributes?.QueueArn ?? '',
-          region: requireEnv('AWS_REGION'),
-          functionName: 'submitter',
-          handler: submitter.handler,
-          batchSize: SUBMITTER.batchSize,
-          maximumConcurrency: QUEUES.tasks[priority].maximumConcurrency,
-          functionTimeoutMs: SUBMITTER.timeoutSeconds * 1000,
-          onError: (error) => log(`submitter poller (${priority}): ${(error as Error).message}`),
-        }),
-      );
+      queues[priority] = { url, arn: Attributes?.QueueArn ?? '' };
     }
+    const pollers = startSubmitterPollers({
+      sqs,
+      queues,
+      region: requireEnv('AWS_REGION'),
+      handler: submitter.handler,
+      log,
+    });
     stops.push(async () => {
-      await Promise.all(sources.map((source) => source.stop()));
+      await pollers.stop();
       await submitter.shutdown?.();
     });
   }

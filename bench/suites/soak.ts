@@ -1,7 +1,6 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { PRIORITIES, QUEUES, SUBMITTER } from '../../lambdas/shared/system-config';
 import { LOCAL_REGION } from '../../local/aws';
-import { startSqsEventSource, type SqsEventSource } from '../../local/event-source';
+import { startSubmitterPollers } from '../../local/submitter-pollers';
 import { startBenchApi } from '../lib/api';
 import { startBenchEnvironment } from '../lib/environment';
 import { fixedRate, type LoadResult } from '../lib/load';
@@ -28,19 +27,12 @@ export const soak: Suite = {
       handler: SqsHandler;
       shutdown: () => Promise<void>;
     };
-    const sources: SqsEventSource[] = PRIORITIES.map((priority) =>
-      startSqsEventSource({
-        sqs: env.aws.sqs,
-        queueUrl: env.aws.queues[priority].url,
-        queueArn: env.aws.queues[priority].arn,
-        region: LOCAL_REGION,
-        functionName: 'submitter',
-        handler: submitter.handler,
-        batchSize: SUBMITTER.batchSize,
-        maximumConcurrency: QUEUES.tasks[priority].maximumConcurrency,
-        functionTimeoutMs: SUBMITTER.timeoutSeconds * 1000,
-      }),
-    );
+    const pollers = startSubmitterPollers({
+      sqs: env.aws.sqs,
+      queues: env.aws.queues,
+      region: LOCAL_REGION,
+      handler: submitter.handler,
+    });
     const sampler = new ResourceSampler().start(1000);
     const rssSamples: number[] = [];
     const rssTimer = setInterval(() => rssSamples.push(process.memoryUsage().rss / 2 ** 20), 5000);
@@ -89,7 +81,7 @@ export const soak: Suite = {
       apiLoad = await traffic;
     } finally {
       clearInterval(rssTimer);
-      await Promise.all(sources.map((source) => source.stop()));
+      await pollers.stop();
       await submitter.shutdown();
     }
     const elapsedMs = since(start);
