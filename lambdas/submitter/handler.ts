@@ -14,11 +14,11 @@ import { requireEnv } from '../shared/env';
 import { logger, metrics } from '../shared/powertools';
 import { rpcThrough } from '../shared/rpc';
 import { supabaseClient } from '../shared/supabase';
-import { PRIORITIES, QUEUES, SUBMITTER, TASKS } from '../shared/system-config';
+import { METRIC_NAMES, PRIORITIES, QUEUES, SUBMITTER, TASKS } from '../shared/system-config';
 import { taskMessageSchema, type TaskMessage } from '../shared/task-message';
 import { closeBrowser } from './browser';
 import { classifyFailure } from './failure-class';
-import { processTask, RetryScheduled } from './process-task';
+import { processTask, RetryScheduled, type Disposition } from './process-task';
 import { ssrfGuard, submitInBrowser } from './submit-in-browser';
 import type { LookupPort } from './verification';
 
@@ -103,14 +103,32 @@ async function recordHandler(record: SQSRecord): Promise<void> {
     message,
   ).catch((error: unknown) => {
     metrics.addMetric(
-      error instanceof RetryScheduled ? 'TaskRetryScheduled' : 'TaskError',
+      error instanceof RetryScheduled ? METRIC_NAMES.taskRetryScheduled : METRIC_NAMES.taskError,
       MetricUnit.Count,
       1,
     );
     throw error; // reported as a batch item failure: the queue keeps the message
   });
-  const outcome = disposition.kind === 'finished' ? disposition.status : disposition.kind;
-  metrics.addMetric(`Task_${outcome}`, MetricUnit.Count, 1);
+  const outcome = outcomeMetric(disposition);
+  if (outcome) metrics.addMetric(outcome, MetricUnit.Count, 1);
+}
+
+/** The metric a delivery's outcome counts under (METRIC_NAMES: the alarms and dashboard read them). */
+function outcomeMetric(disposition: Disposition): string | undefined {
+  switch (disposition.kind) {
+    case 'finished':
+      return {
+        submitted: METRIC_NAMES.taskSubmitted,
+        needs_manual: METRIC_NAMES.taskNeedsManual,
+        failed: METRIC_NAMES.taskFailed,
+      }[disposition.status];
+    case 'skipped':
+      return METRIC_NAMES.taskSkipped;
+    case 'lease_lost':
+      return METRIC_NAMES.taskLeaseLost;
+    case 'deferred':
+      return undefined; // processTask already counted it as METRIC_NAMES.taskDeferred
+  }
 }
 
 const submitBatch = async (event: SQSEvent, context: Context) => {
