@@ -18,9 +18,33 @@ export async function startWorker(
   env: Record<string, string>,
   readyTimeoutMs = 60_000,
 ): Promise<WorkerProcess> {
+  const started = await startTsProcess('local/worker.ts', env, /^ready: worker/m, readyTimeoutMs);
+  return {
+    child: started.child,
+    output: started.output,
+    kill: (signal) =>
+      new Promise((resolve) => {
+        if (started.child.exitCode !== null || started.child.signalCode !== null) return resolve();
+        started.child.once('exit', () => resolve());
+        started.child.kill(signal);
+      }),
+  };
+}
+
+/**
+ * Starts a TypeScript entry point of this repository (tsx, the project's Node) as a real child
+ * process with this process's environment plus `env`, collects its output, and resolves once the
+ * output matches `ready`; rejects if it exits first or takes longer than `readyTimeoutMs`.
+ */
+export async function startTsProcess(
+  script: string,
+  env: Record<string, string>,
+  ready: RegExp,
+  readyTimeoutMs: number,
+): Promise<{ child: ChildProcess; output(): string }> {
   const child = spawn(
     process.execPath,
-    ['--disable-warning=ExperimentalWarning', '--import', 'tsx', 'local/worker.ts'],
+    ['--disable-warning=ExperimentalWarning', '--import', 'tsx', script],
     {
       cwd: ROOT,
       env: { ...process.env, ...env },
@@ -31,28 +55,23 @@ export async function startWorker(
   child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker not ready in time:\n${text}`)), readyTimeoutMs);
-    child.stdout?.on('data', () => {
-      if (/^ready: worker/m.test(text)) {
+    const timer = setTimeout(
+      () => reject(new Error(`${script} not ready in time:\n${text}`)),
+      readyTimeoutMs,
+    );
+    const check = () => {
+      if (ready.test(text)) {
         clearTimeout(timer);
         resolve();
       }
-    });
+    };
+    child.stdout?.on('data', check);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`worker exited with ${code}:\n${text}`));
+      reject(new Error(`${script} exited with ${code}:\n${text}`));
     });
   });
-  return {
-    child,
-    output: () => text,
-    kill: (signal) =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill(signal);
-      }),
-  };
+  return { child, output: () => text };
 }
 
 /** Polls `check` until it returns a value (not undefined), or fails after `timeoutMs` with `what`. */

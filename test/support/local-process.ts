@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { startTsProcess } from '../../local/worker-process';
 
 export interface LocalProcess {
   child: ChildProcess;
@@ -9,8 +9,6 @@ export interface LocalProcess {
   stop(): Promise<number | null>;
 }
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
 /**
  * Starts `local/main.ts` (what `npm start` runs) as a real child process and waits for it to say it
  * is ready, so tests drive the system exactly as a developer or client would.
@@ -19,44 +17,15 @@ export async function startLocalProcess(
   env: Record<string, string>,
   readyTimeoutMs = 120_000,
 ): Promise<LocalProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--disable-warning=ExperimentalWarning', '--import', 'tsx', 'local/main.ts'],
-    {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let text = '';
-  child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
-
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`local stack not ready in time:\n${text}`)),
-      readyTimeoutMs,
-    );
-    const check = () => {
-      if (/^ready: /m.test(text)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`local stack exited with ${code}:\n${text}`));
-    });
-  });
+  const { child, output } = await startTsProcess('local/main.ts', env, /^ready: /m, readyTimeoutMs);
 
   return {
     child,
-    output: () => text,
+    output,
     banner: (label: string) => {
       const escaped = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      const found = new RegExp(`^${escaped}\\s+(\\S+)`, 'm').exec(text);
-      if (!found?.[1]) throw new Error(`"${label}" not in the banner:\n${text}`);
+      const found = new RegExp(`^${escaped}\\s+(\\S+)`, 'm').exec(output());
+      if (!found?.[1]) throw new Error(`"${label}" not in the banner:\n${output()}`);
       return found[1];
     },
     stop: () =>
