@@ -19,6 +19,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { PROFILE_FIELDS, type ProfileField } from '../../lambdas/submitter/business-profile';
 import {
   captchaForm,
   choicesForm,
@@ -36,18 +37,7 @@ import {
 } from './forms';
 
 /** The profile's field names: every form's posted names are translated to these when recorded. */
-type Canonical =
-  | 'business_name'
-  | 'email'
-  | 'phone'
-  | 'website'
-  | 'address_line'
-  | 'city'
-  | 'region'
-  | 'postal_code'
-  | 'country'
-  | 'category'
-  | 'description';
+type Canonical = ProfileField;
 
 export interface DemoSubmission {
   id: string;
@@ -97,19 +87,7 @@ interface FormSpec {
 
 const identity = (names: Canonical[]): Record<string, Canonical> =>
   Object.fromEntries(names.map((n) => [n, n])) as Record<string, Canonical>;
-const ALL: Canonical[] = [
-  'business_name',
-  'email',
-  'phone',
-  'website',
-  'address_line',
-  'city',
-  'region',
-  'postal_code',
-  'country',
-  'category',
-  'description',
-];
+const ALL: Canonical[] = [...PROFILE_FIELDS];
 
 const PLAIN_NAMES: Record<string, Canonical> = {
   company: 'business_name',
