@@ -1,28 +1,10 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
+import { redriveRequestSchema } from './redrive-request';
 import type { LogPort } from '../shared/ports';
 import type { Rpc } from '../shared/rpc';
 import { OPERATIONS, TASKS, type Priority } from '../shared/system-config';
 import { sendTaskMessages } from './send-task-messages';
-
-/**
- * A redrive request: explicit message ids, or `all: true`, never an accident of an empty list.
- * `requested_by` goes into the audit trail.
- */
-export const redriveRequestSchema = z
-  .object({
-    message_ids: z
-      .array(z.string().min(1).max(200))
-      .min(1)
-      .max(OPERATIONS.dlqMonitor.maxRedrivePerRequest)
-      .optional(),
-    all: z.literal(true).optional(),
-    requested_by: z.string().trim().min(1).max(200),
-  })
-  .strict()
-  .refine((r) => (r.message_ids === undefined) !== (r.all === undefined), {
-    message: 'give either message_ids or all: true',
-  });
 
 export type RedriveRequest = z.infer<typeof redriveRequestSchema>;
 

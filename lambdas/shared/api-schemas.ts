@@ -4,9 +4,10 @@
  * so the document cannot promise what a handler refuses.
  */
 import { z } from 'zod';
+import { redriveTargetSchema } from '../operations/redrive-request';
 import { FieldMappingSchema } from '../submitter/business-profile';
 import { sanitizeText } from './sanitize';
-import { API_SURFACE, CUSTOMER_TIERS, OPERATIONS, PRIORITIES } from './system-config';
+import { API_SURFACE, CUSTOMER_TIERS, PRIORITIES } from './system-config';
 
 /** http(s) only: z.url() alone accepts javascript:, data:, file: and any other scheme that parses. */
 const webUrl = (field: string) =>
@@ -145,19 +146,7 @@ export const listSubmissionsQuerySchema = z
 // admin
 // ------------------------------------------------------------------------------------------------
 /** The requester is the admin key (audited as key:<id>), so the body has no requested_by. */
-export const adminRedriveSchema = z
-  .object({
-    message_ids: z
-      .array(z.string().min(1).max(200))
-      .min(1)
-      .max(OPERATIONS.dlqMonitor.maxRedrivePerRequest)
-      .optional(),
-    all: z.literal(true).optional(),
-  })
-  .strict()
-  .refine((r) => (r.message_ids === undefined) !== (r.all === undefined), {
-    message: 'give either message_ids or all: true',
-  });
+export const adminRedriveSchema = redriveTargetSchema;
 
 const reason = z.string().trim().min(1).max(500).optional();
 
