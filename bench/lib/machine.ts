@@ -14,9 +14,3 @@ export function describeMachine(): Record<string, string> {
     node: process.version,
   };
 }
-
-/** CPU time (user + system, ms) and peak RSS of this process since `from`. */
-export function resourceUse(from: NodeJS.CpuUsage): { cpuMs: number; rssMb: number } {
-  const used = process.cpuUsage(from);
-  return { cpuMs: (used.user + used.system) / 1000, rssMb: process.memoryUsage().rss / 2 ** 20 };
-}
