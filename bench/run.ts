@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,7 +12,9 @@ import { costFromFigures } from './suites/cost';
  * `npm run bench` (full) or `npm run bench -- --quick` (smoke run), optionally `--only a,b`, and
  * `--soak` to add the load-and-soak suite (about an hour in full mode, a few minutes quick).
  * Runs each suite in turn (never in parallel: they would measure each other) and writes
- * bench/RESULTS.md, bench/results.json and bench/chart.svg.
+ * bench/RESULTS.md, bench/results.json and bench/chart.svg. Suites not run this time keep their last
+ * results (each section says when, at which commit and by which command it was measured), so
+ * `--only x` refreshes one section; a quick run never mixes with full results.
  */
 /** The soak runs for tens of minutes in full mode: only with --soak or --only soak. */
 const OPT_IN = new Set(['soak']);
@@ -29,30 +31,32 @@ async function main(): Promise<void> {
   if (unknown.length > 0) throw new Error(`Unknown suite(s): ${unknown.join(', ')}`);
 
   const machine = describeMachine();
-  const results: { name: string; result: SuiteResult }[] = [];
-  const figures: Record<string, number> = {};
+  const command = `npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`;
+  const provenance = { measuredAt: machine.date!, commit: currentCommit(), command };
+  const suites = await previousResults(quick);
   for (const suite of SUITES) {
     if (only ? !only.has(suite.name) : OPT_IN.has(suite.name) && !args.includes('--soak')) continue;
     process.stdout.write(`bench: ${suite.name} ...\n`);
     const started = Date.now();
     const result = await runInOwnProcess(suite.name, quick);
     process.stdout.write(`bench: ${suite.name} done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-    results.push({ name: suite.name, result });
-    for (const [key, value] of Object.entries(result.figures)) figures[`${suite.name}.${key}`] = value;
+    suites[suite.name] = { ...provenance, result };
   }
+  const measuredFigures = figuresOf(suites);
   if (
-    figures['browser-cost.warmContextMs'] !== undefined &&
-    figures['throughput.pipeline_c1_per_min'] !== undefined
+    measuredFigures['browser-cost.warmContextMs'] !== undefined &&
+    measuredFigures['throughput.pipeline_c1_per_min'] !== undefined
   ) {
-    const cost = costFromFigures(figures);
-    results.push({ name: 'cost', result: cost });
-    for (const [key, value] of Object.entries(cost.figures)) figures[`cost.${key}`] = value;
+    suites.cost = { ...provenance, result: costFromFigures(measuredFigures) };
   }
+  const figures = figuresOf(suites);
+  const results = [...SUITES.map((suite) => suite.name), 'cost']
+    .filter((name) => suites[name] !== undefined)
+    .map((name) => ({ name, ...suites[name]! }));
 
-  const command = `npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`;
   await writeFile(
     path.join(OUT_DIR, 'results.json'),
-    `${JSON.stringify({ machine, command, quick, figures }, null, 2)}\n`,
+    `${JSON.stringify({ machine, command, quick, figures, suites }, null, 2)}\n`,
   );
   const chart = chartOf(figures);
   if (chart) await writeFile(path.join(OUT_DIR, 'chart.svg'), chart);
@@ -65,6 +69,46 @@ async function main(): Promise<void> {
   );
 }
 
+interface MeasuredSuite {
+  measuredAt: string;
+  commit: string;
+  command: string;
+  result: SuiteResult;
+}
+
+/** The suites of the last results.json written in the same mode (quick or full). */
+async function previousResults(quick: boolean): Promise<Record<string, MeasuredSuite>> {
+  try {
+    const previous = JSON.parse(await readFile(path.join(OUT_DIR, 'results.json'), 'utf8')) as {
+      quick?: boolean;
+      suites?: Record<string, MeasuredSuite>;
+    };
+    return previous.quick === quick && previous.suites ? previous.suites : {};
+  } catch {
+    return {};
+  }
+}
+
+function figuresOf(suites: Record<string, MeasuredSuite>): Record<string, number> {
+  const figures: Record<string, number> = {};
+  for (const [name, { result }] of Object.entries(suites))
+    for (const [key, value] of Object.entries(result.figures)) figures[`${name}.${key}`] = value;
+  return figures;
+}
+
+/** The commit measured, marked when the working tree has changes. */
+function currentCommit(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      encoding: 'utf8',
+    });
+    return dirty.trim() ? `${head} (with uncommitted changes)` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
 /** One process per suite (see bench/run-suite.ts); its output passes through. */
 async function runInOwnProcess(name: string, quick: boolean): Promise<SuiteResult> {
   const dir = await mkdtemp(path.join(tmpdir(), 'directorybolt-bench-result-'));
@@ -75,6 +119,8 @@ async function runInOwnProcess(name: string, quick: boolean): Promise<SuiteResul
         process.execPath,
         [
           '--disable-warning=ExperimentalWarning',
+          // The soak's memory samples collect garbage first, to see what is retained.
+          '--expose-gc',
           '--import',
           'tsx',
           path.join(OUT_DIR, 'run-suite.ts'),
@@ -97,13 +143,14 @@ function markdown(
   machine: Record<string, string>,
   command: string,
   quick: boolean,
-  results: { name: string; result: SuiteResult }[],
+  results: ({ name: string } & MeasuredSuite)[],
   hasChart: boolean,
 ): string {
   const lines = [
     '# Benchmark results',
     '',
-    `Written by \`${command}\`${quick ? ' (quick mode: small samples, a smoke run, not figures to quote)' : ''}.`,
+    `Last written by \`${command}\`${quick ? ' (quick mode: small samples, a smoke run, not figures to quote)' : ''}.`,
+    'Each section says when, at which commit and by which command it was measured.',
     'Absolute times on a shared 2-core machine are noisy; compare the ratios, which are measured in the same run.',
     '',
     '| machine | |',
@@ -112,8 +159,9 @@ function markdown(
     '',
   ];
   if (hasChart) lines.push('![throughput and latency](chart.svg)', '');
-  for (const { name, result } of results) {
+  for (const { name, result, measuredAt, commit, command: measuredBy } of results) {
     lines.push(`## ${result.title}`, '', `Suite \`${name}\`. ${result.method}`, '');
+    lines.push(`Measured ${measuredAt} at commit ${commit} by \`${measuredBy}\`.`, '');
     lines.push(`| ${result.columns.join(' | ')} |`, `| ${result.columns.map(() => '---').join(' | ')} |`);
     for (const row of result.rows) lines.push(`| ${row.join(' | ')} |`);
     for (const note of result.notes ?? []) lines.push('', note);

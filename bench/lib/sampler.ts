@@ -40,7 +40,7 @@ function readCpu(): { busy: number; total: number } {
 }
 
 /** RSS of a process and its descendants, in MiB. */
-function treeRssMb(rootPid: number): number {
+export function treeRssMb(rootPid: number): number {
   const parents = new Map<number, number>();
   const rss = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {

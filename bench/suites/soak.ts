@@ -4,6 +4,7 @@ import { startSubmitterPollers } from '../../local/submitter-pollers';
 import { startBenchApi } from '../lib/api';
 import { startBenchEnvironment } from '../lib/environment';
 import { fixedRate, type LoadResult } from '../lib/load';
+import { memoryVerdict, MemoryTrend } from '../lib/memory';
 import { ResourceSampler } from '../lib/sampler';
 import { round, since } from '../lib/stats';
 import type { Suite } from '../lib/suite';
@@ -34,8 +35,7 @@ export const soak: Suite = {
       handler: submitter.handler,
     });
     const sampler = new ResourceSampler().start(1000);
-    const rssSamples: number[] = [];
-    const rssTimer = setInterval(() => rssSamples.push(process.memoryUsage().rss / 2 ** 20), 5000);
+    const memory = new MemoryTrend().start(quick ? 5000 : 15_000);
     const start = performance.now();
     let apiLoad: LoadResult | undefined;
     let maxDepth = 0;
@@ -80,12 +80,13 @@ export const soak: Suite = {
       }
       apiLoad = await traffic;
     } finally {
-      clearInterval(rssTimer);
       await pollers.stop();
       await submitter.shutdown();
     }
     const elapsedMs = since(start);
     const resources = sampler.stop();
+    const memorySamples = memory.stop();
+    const verdict = memoryVerdict(memorySamples);
 
     // The invariants, on the data.
     const counters = await env.pool.query<{ bad: number }>(
@@ -109,8 +110,7 @@ export const soak: Suite = {
     const fiveHundreds = Object.entries(apiLoad?.statuses ?? {})
       .filter(([status]) => status.startsWith('5'))
       .reduce((sum, [, n]) => sum + n, 0);
-    const firstRss = rssSamples[0] ?? 0;
-    const lastRss = rssSamples.at(-1) ?? 0;
+    const quarters = (values: number[]): string => values.map((v) => round(v)).join(' / ');
     const total = jobs * directoriesPerJob;
     return {
       title: `Load and soak: ${jobs} concurrent jobs of ${directoriesPerJob} directories`,
@@ -133,7 +133,14 @@ export const soak: Suite = {
           'machine CPU %, peak RSS of the process tree MiB',
           `${round(resources.cpuPercent)} / ${round(resources.peakRssMb)}`,
         ],
-        ['Node RSS first / last sample MiB', `${round(firstRss)} / ${round(lastRss)}`],
+        ['memory samples (full GC before each)', memorySamples.length],
+        ['retained heap, median of each quarter of the run, MiB', quarters(verdict.heapQuartersMb)],
+        [
+          'process tree RSS (Node, Postgres, Chromium), median of each quarter, MiB',
+          quarters(verdict.treeRssQuartersMb),
+        ],
+        ['retained heap trend over the second half, MiB/min', round(verdict.heapSlopeMbPerMin, 2)],
+        ['memory bounded', `${verdict.bounded ? 'yes' : 'NO'}: ${verdict.reason}`],
       ],
       figures: {
         soakSubmissionsPerMinute: (submitted / elapsedMs) * 60_000,
@@ -141,6 +148,8 @@ export const soak: Suite = {
         soakBadJobs: counters.rows[0]!.bad,
         soakApi5xx: fiveHundreds,
         soakMaxDepth: maxDepth,
+        soakHeapSlopeMbPerMin: verdict.heapSlopeMbPerMin,
+        soakMemoryBounded: verdict.bounded ? 1 : 0,
       },
     };
   },
