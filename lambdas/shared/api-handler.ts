@@ -4,13 +4,19 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { API_ROUTES, routeKey, routePolicy } from '../api/routes';
-import { allows, createKeyResolver, type Access, type Principal } from './auth';
+import { admitApiRequest, type Access, type Principal } from './auth';
 import { checkRequestLimits, correlationId, errorResponse, headerValue, HttpError } from './http';
 import { logger, metrics } from './powertools';
-import { createRateLimiter, isUnavailable, rateLimitHeaders, type RateLimitDecision } from './rate-limit';
+import {
+  createRateLimiter,
+  isUnavailable,
+  rateLimitHeaders,
+  type RateLimitDecision,
+  type RateLimitRule,
+} from './rate-limit';
 import { RpcError, rpcThrough, type Rpc } from './rpc';
 import { supabaseClient } from './supabase';
-import { API_ACCESS, RATE_LIMITS, type RateLimitClass } from './system-config';
+import { RATE_LIMITS, type RateLimitClass } from './system-config';
 
 /** What the handler layer established about a request before the route's function runs. */
 export interface ApiRequest {
@@ -26,8 +32,7 @@ export type ApiFunction = (
   request: ApiRequest,
 ) => Promise<APIGatewayProxyResult>;
 
-// Per execution environment: the key cache and the in-memory fallback counts live as long as it does.
-const resolveKey = createKeyResolver({ ttlMs: API_ACCESS.principalCacheSeconds * 1000 });
+// Per execution environment: the limiter's in-memory fallback counts live as long as it does.
 const rpc = async (): Promise<Rpc> => rpcThrough(await supabaseClient());
 const limiter = createRateLimiter({
   rpc,
@@ -41,10 +46,11 @@ const AUTH_ROUTE = 'auth:failed-key';
 /**
  * Wraps an API function as a Lambda handler, the one place every request passes:
  *   1. input limits (414 URL, 413 body);
- *   2. authentication: x-api-key -> principal via resolve_api_key (missing 401, unknown 401,
- *      revoked 403; an IP with too many failed attempts 429), then the route's access (403);
- *   3. the route's precise rate limit per key (or IP) in Postgres, X-RateLimit-* on every answer;
- *   4. the route's function, given the principal; every error becomes JSON with the correlation id.
+ *   2. authentication and the route's limit in one round trip (admit_api_request): missing key 401,
+ *      unknown 401, revoked 403, an IP with too many failed attempts 429, a role the route does not
+ *      allow 403, over the route's limit per key 429; public routes: the limit per IP
+ *      (check_rate_limit, counted in memory while Postgres is unreachable). X-RateLimit-* on every answer;
+ *   3. the route's function, given the principal; every error becomes JSON with the correlation id.
  * The route's access and limit class come from lambdas/api/routes.ts, so they cannot drift from
  * what the stacks and the local gateway deploy.
  */
@@ -60,8 +66,11 @@ export function apiHandler(route: string, fn: ApiFunction) {
     let result: APIGatewayProxyResult;
     try {
       checkRequestLimits(event);
-      const principal = await authenticate(event, policy.access, (headers) => (limitHeaders = headers));
-      const decision = await limiter.check(subjectOf(event, principal), route, RATE_LIMITS[policy.rateLimit]);
+      const rule = RATE_LIMITS[policy.rateLimit];
+      const { principal, decision } =
+        policy.access === 'public'
+          ? { principal: null, decision: await limiter.check(`ip:${sourceIp(event)}`, route, rule) }
+          : await authenticate(event, policy.access, route, rule, (headers) => (limitHeaders = headers));
       limitHeaders = rateLimitHeaders(decision);
       if (!decision.allowed) throw tooManyRequests(decision, policy.rateLimit);
       if (principal) logger.appendKeys({ key_id: principal.keyId, role: principal.role });
@@ -82,40 +91,42 @@ export function apiHandler(route: string, fn: ApiFunction) {
 
 async function authenticate(
   event: APIGatewayProxyEvent,
-  access: Access,
+  access: Exclude<Access, 'public'>,
+  route: string,
+  rule: RateLimitRule,
   setHeaders: (headers: Record<string, string>) => void,
-): Promise<Principal | null> {
-  if (access === 'public') return null;
+): Promise<{ principal: Principal; decision: RateLimitDecision }> {
   const key = headerValue(event, 'x-api-key');
   if (key === undefined || key.trim() === '') {
     throw new HttpError(401, 'missing_api_key', 'An API key is required (x-api-key header)');
   }
-  const ipSubject = `ip:${sourceIp(event)}`;
-  // An IP that has failed too often is refused before its key is even looked at: key guessing stops.
-  const guard = await limiter.check(ipSubject, AUTH_ROUTE, RATE_LIMITS.auth, 0);
-  if (!guard.allowed) {
-    setHeaders(rateLimitHeaders(guard));
-    throw tooManyRequests(guard, 'auth');
+  const admission = await admitApiRequest(await rpc(), {
+    key,
+    sourceIp: sourceIp(event),
+    access,
+    route,
+    rule,
+    failedKeyRoute: AUTH_ROUTE,
+    failedKeyRule: RATE_LIMITS.auth,
+  });
+  switch (admission.outcome) {
+    case 'admitted':
+      return { principal: admission.principal, decision: admission.limit };
+    case 'forbidden':
+      throw new HttpError(403, 'forbidden', `This route needs a ${access} key`);
+    case 'ip_blocked':
+      // An IP that has failed too often is refused before its key is even looked at: key guessing stops.
+      setHeaders(rateLimitHeaders(admission.auth));
+      throw tooManyRequests(admission.auth, 'auth');
+    default:
+      setHeaders(rateLimitHeaders(admission.auth));
+      metrics.addMetric('ApiKeyRejected', MetricUnit.Count, 1);
+      // Never log the key; the IP and the outcome are enough to investigate.
+      logger.warn('API key rejected', { outcome: admission.outcome, source_ip: sourceIp(event) });
+      throw admission.outcome === 'revoked'
+        ? new HttpError(403, 'api_key_revoked', 'This API key has been revoked')
+        : new HttpError(401, 'invalid_api_key', 'The API key is not valid');
   }
-  const resolved = await resolveKey(await rpc(), key);
-  if (resolved.kind !== 'active') {
-    const charged = await limiter.check(ipSubject, AUTH_ROUTE, RATE_LIMITS.auth, 1);
-    setHeaders(rateLimitHeaders(charged));
-    metrics.addMetric('ApiKeyRejected', MetricUnit.Count, 1);
-    // Never log the key; the IP and the outcome are enough to investigate.
-    logger.warn('API key rejected', { outcome: resolved.kind, source_ip: sourceIp(event) });
-    throw resolved.kind === 'revoked'
-      ? new HttpError(403, 'api_key_revoked', 'This API key has been revoked')
-      : new HttpError(401, 'invalid_api_key', 'The API key is not valid');
-  }
-  if (!allows(resolved.principal, access)) {
-    throw new HttpError(403, 'forbidden', `This route needs a ${access} key`);
-  }
-  return resolved.principal;
-}
-
-function subjectOf(event: APIGatewayProxyEvent, principal: Principal | null): string {
-  return principal ? `key:${principal.keyId}` : `ip:${sourceIp(event)}`;
 }
 
 function sourceIp(event: APIGatewayProxyEvent): string {

@@ -1,6 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
+import {
+  decisionFromDatabase,
+  type DatabaseDecision,
+  type RateLimitDecision,
+  type RateLimitRule,
+} from './rate-limit';
 import type { Rpc } from './rpc';
-import { API_ACCESS, type ApiRole, type CustomerTier } from './system-config';
+import { API_ACCESS, API_ROLES, type ApiRole, type CustomerTier } from './system-config';
 
 /** Who an API key stands for. */
 export interface Principal {
@@ -16,9 +22,6 @@ export interface Principal {
  * data), `staff` a staff or admin key, `admin` an admin key.
  */
 export type Access = 'public' | 'customer' | 'staff' | 'admin';
-
-export type KeyResolution =
-  { kind: 'active'; principal: Principal } | { kind: 'revoked' } | { kind: 'unknown' };
 
 /** SHA-256 (hex) of a key: the only form in which a key is stored or sent to the database. */
 export function hashApiKey(key: string): string {
@@ -59,41 +62,73 @@ export function principalRef(principal: Principal | null): string {
   return principal.role === 'customer' ? `customer:${principal.customerId}` : `key:${principal.keyId}`;
 }
 
-interface ResolvedKeyRow {
+interface PrincipalRow {
   key_id: string;
   role: ApiRole;
   customer_id: string | null;
   customer_tier: CustomerTier | null;
-  revoked: boolean;
+}
+
+/** What admit_api_request decided about an authenticated request. */
+export type Admission =
+  | { outcome: 'admitted'; principal: Principal; limit: RateLimitDecision }
+  | { outcome: 'ip_blocked' | 'unknown' | 'revoked'; auth: RateLimitDecision }
+  | { outcome: 'forbidden'; principal: Principal };
+
+type AdmissionRow =
+  | { outcome: 'admitted'; principal: PrincipalRow; limit: DatabaseDecision }
+  | { outcome: 'ip_blocked' | 'unknown' | 'revoked'; auth: DatabaseDecision }
+  | { outcome: 'forbidden'; principal: PrincipalRow };
+
+/** The roles that may use a route of the given access. */
+export function rolesAllowed(access: Access): ApiRole[] {
+  return API_ROLES.filter((role) =>
+    allows({ keyId: '', role, customerId: null, customerTier: null }, access),
+  );
 }
 
 /**
- * Resolves keys through resolve_api_key, caching active keys briefly per execution environment
- * (API_ACCESS.principalCacheSeconds): most requests then cost no round trip for authentication.
- * Unknown and revoked keys are not cached, so a key works as soon as it is created and a revocation
- * takes effect within the cache time.
+ * Authenticates a key and charges the route's limit in one round trip (admit_api_request): the
+ * client IP's failed-key counter, the key, the route's roles, then the route's limit for the key.
+ * No principal is cached in the execution environment, so a revoked key stops working at once.
  */
-export function createKeyResolver(options: { ttlMs: number; maxEntries?: number; now?: () => number }) {
-  const cache = new Map<string, { principal: Principal; expires: number }>();
-  const now = options.now ?? Date.now;
-  const maxEntries = options.maxEntries ?? 10_000;
-  return async (rpc: Rpc, key: string): Promise<KeyResolution> => {
-    const hash = hashApiKey(key);
-    const cached = cache.get(hash);
-    if (cached && cached.expires > now()) return { kind: 'active', principal: cached.principal };
-    cache.delete(hash);
+export async function admitApiRequest(
+  rpc: Rpc,
+  request: {
+    key: string;
+    sourceIp: string;
+    access: Access;
+    route: string;
+    rule: RateLimitRule;
+    failedKeyRoute: string;
+    failedKeyRule: RateLimitRule;
+  },
+): Promise<Admission> {
+  const row = await rpc<AdmissionRow>('admit_api_request', {
+    p_key_hash: hashApiKey(request.key),
+    p_ip_subject: `ip:${request.sourceIp}`,
+    p_auth_route: request.failedKeyRoute,
+    p_auth_limit: request.failedKeyRule.limit,
+    p_auth_window_seconds: request.failedKeyRule.windowSeconds,
+    p_route: request.route,
+    p_roles: rolesAllowed(request.access),
+    p_limit: request.rule.limit,
+    p_window_seconds: request.rule.windowSeconds,
+  });
+  switch (row.outcome) {
+    case 'admitted':
+      return {
+        outcome: row.outcome,
+        principal: principalOf(row.principal),
+        limit: decisionFromDatabase(row.limit),
+      };
+    case 'forbidden':
+      return { outcome: row.outcome, principal: principalOf(row.principal) };
+    default:
+      return { outcome: row.outcome, auth: decisionFromDatabase(row.auth) };
+  }
+}
 
-    const row = await rpc<ResolvedKeyRow | null>('resolve_api_key', { p_key_hash: hash });
-    if (row === null) return { kind: 'unknown' };
-    if (row.revoked) return { kind: 'revoked' };
-    const principal: Principal = {
-      keyId: row.key_id,
-      role: row.role,
-      customerId: row.customer_id,
-      customerTier: row.customer_tier,
-    };
-    if (cache.size >= maxEntries) cache.delete(cache.keys().next().value!);
-    cache.set(hash, { principal, expires: now() + options.ttlMs });
-    return { kind: 'active', principal };
-  };
+function principalOf(row: PrincipalRow): Principal {
+  return { keyId: row.key_id, role: row.role, customerId: row.customer_id, customerTier: row.customer_tier };
 }

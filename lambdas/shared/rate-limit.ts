@@ -33,7 +33,8 @@ export function isUnavailable(error: unknown): boolean {
   return ['08', '53', '57', '58'].includes(code.slice(0, 2));
 }
 
-interface DatabaseDecision {
+/** check_rate_limit's answer (also inside admit_api_request's). */
+export interface DatabaseDecision {
   allowed: boolean;
   limit: number;
   remaining: number;
@@ -58,21 +59,15 @@ export function createRateLimiter(deps: {
     async check(subject, route, rule, cost = 1) {
       try {
         const rpc = await deps.rpc();
-        const d = await rpc<DatabaseDecision>('check_rate_limit', {
-          p_subject: subject,
-          p_route: route,
-          p_limit: rule.limit,
-          p_window_seconds: rule.windowSeconds,
-          p_cost: cost,
-        });
-        return {
-          allowed: d.allowed,
-          limit: d.limit,
-          remaining: d.remaining,
-          resetEpochSeconds: Math.ceil(Date.parse(d.reset_at) / 1000),
-          retryAfterSeconds: d.retry_after_seconds,
-          source: 'database',
-        };
+        return decisionFromDatabase(
+          await rpc<DatabaseDecision>('check_rate_limit', {
+            p_subject: subject,
+            p_route: route,
+            p_limit: rule.limit,
+            p_window_seconds: rule.windowSeconds,
+            p_cost: cost,
+          }),
+        );
       } catch (error) {
         if (!isUnavailable(error)) throw error;
         deps.log.warn('Rate limiter: database unreachable, counting in memory', {
@@ -82,6 +77,17 @@ export function createRateLimiter(deps: {
         return memory.check(subject, route, rule, cost);
       }
     },
+  };
+}
+
+export function decisionFromDatabase(d: DatabaseDecision): RateLimitDecision {
+  return {
+    allowed: d.allowed,
+    limit: d.limit,
+    remaining: d.remaining,
+    resetEpochSeconds: Math.ceil(Date.parse(d.reset_at) / 1000),
+    retryAfterSeconds: d.retry_after_seconds,
+    source: 'database',
   };
 }
 

@@ -141,8 +141,6 @@ export const API_ACCESS = {
   /** The prefix of every key we issue (keys are `dbk_` + 43 base64url characters = 256 random bits). */
   keyPrefix: 'dbk_',
   keyRandomBytes: 32,
-  /** How long an execution environment trusts a resolved key; a revocation takes effect within this. */
-  principalCacheSeconds: 30,
   /** Idempotency-Key header: visible ASCII, at most this long. */
   idempotencyKeyMaxLength: 255,
   /** GET /jobs page sizes (list_jobs refuses more than max). */

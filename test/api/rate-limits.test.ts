@@ -74,6 +74,17 @@ it('counts failed key attempts per IP: the sixth attempt from one IP is 429, ano
   expect(elsewhere.status).toBe(200);
 });
 
+it('stops a key on its very next request after it is revoked (no principal cached in the handlers)', async () => {
+  const issued = await api.key('staff');
+  const before = await call(base, `/queue/${api.env.demoCustomerId}`, { key: issued.key });
+  await api.env.db.pool.query('select revoke_api_key($1)', [issued.key_id]);
+  const after = await call(base, `/queue/${api.env.demoCustomerId}`, { key: issued.key });
+
+  expect(before.status).toBe(200);
+  expect(after.status).toBe(403);
+  expect(after.json.error).toMatchObject({ code: 'api_key_revoked' });
+});
+
 it('counts concurrent requests exactly (check_rate_limit is atomic)', async () => {
   const limiter = createRateLimiter({
     rpc: async () => rpcThrough(createClient(process.env.SUPABASE_URL!, process.env.SUPABASE_SERVICE_KEY!)),
