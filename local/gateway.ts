@@ -30,6 +30,8 @@ export interface GatewayOptions {
   functionTimeoutMs: number;
   /** Usage-plan throttling for every key; defaults to each key's plan in API.usagePlans. */
   throttle?: { ratePerSecond: number; burst: number };
+  /** The throttle's clock (tests freeze it so a refill never depends on how fast the machine is). */
+  clock?: () => number;
 }
 
 export interface Gateway {
@@ -59,6 +61,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       burst: API.usagePlans[plan].burstLimit,
     };
   const buckets = new Map<string, TokenBucket>();
+  const clock = options.clock ?? Date.now;
   const compiled = options.routes.map((route) => ({ route, pattern: compileResource(route.resource) }));
 
   const server = createServer((request, response) => {
@@ -94,7 +97,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
     if (known !== undefined) {
       const throttle = throttleFor(known.plan);
-      const bucket = buckets.get(known.id) ?? new TokenBucket(throttle.ratePerSecond, throttle.burst);
+      const bucket = buckets.get(known.id) ?? new TokenBucket(throttle.ratePerSecond, throttle.burst, clock);
       buckets.set(known.id, bucket);
       if (!bucket.take()) {
         return send(response, 429, gatewayError('THROTTLED', 'Too Many Requests', requestId), requestId, {
@@ -161,17 +164,19 @@ function gatewayError(code: string, message: string, requestId: string) {
 /** API Gateway's throttling model: a bucket of `burst` tokens refilled at `rate` per second. */
 class TokenBucket {
   private tokens: number;
-  private last = Date.now();
+  private last: number;
 
   constructor(
     private readonly rate: number,
     private readonly burst: number,
+    private readonly clock: () => number,
   ) {
     this.tokens = burst;
+    this.last = clock();
   }
 
   take(): boolean {
-    const now = Date.now();
+    const now = this.clock();
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.rate);
     this.last = now;
     if (this.tokens < 1) return false;
