@@ -13,9 +13,10 @@ export function supabaseClient(): Promise<SupabaseClient> {
   client ??= (async () => {
     const url = requireEnv('SUPABASE_URL');
     const key = optionalEnv('SUPABASE_SERVICE_KEY') ?? (await readKeyFromSecret());
-    return createClient(url, key, {
-      auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-    });
+    // The service key is the only credential: given as the access token, supabase-js sends it as the
+    // bearer without asking its auth client for a session on every call (that auth client, unused
+    // here, is then not created at all).
+    return createClient(url, key, { accessToken: async () => key });
   })().catch((error: unknown) => {
     client = undefined; // a failed start-up is retried by the next invocation, not cached
     throw error;
