@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { Agent, createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { API_ROUTES } from '../../lambdas/api/routes';
 import { startBenchApi } from '../lib/api';
@@ -36,7 +36,10 @@ export const apiLatency: Suite = {
     const bare = await startBareServer(env.pool);
     const bareGetJob = () => fetch(`${bare.url}/jobs/${created.job_id}`).then(drain);
     const hasHealth = API_ROUTES.some((route) => route.resource === '/health');
-    const getHealth = () => fetch(`${api.url}/health`).then(drain);
+    // /health is public and limited per client IP (100/min): its load comes from many loopback
+    // addresses, as many monitors would send it, so each stays under its limit and the figures are
+    // the route's, not the limiter's refusals.
+    const getHealth = fromManyAddresses(`${api.url}/health`, 1000);
 
     const cases: [string, () => Promise<number>][] = [
       ['bare node:http + pg: get_job', bareGetJob],
@@ -75,8 +78,8 @@ export const apiLatency: Suite = {
       figures,
       notes: [
         'API routes answer through their Postgres rate limit (keys rotate, so no key reaches its limit). GET /health ' +
-          'is public and limited per IP (the audit preset: 100/min); all load here comes from one IP, so its non-2xx ' +
-          'answers are 429s and its figures are mostly the limiter path.',
+          'is public and limited per client IP (the audit preset: 100/min): its requests come from 1000 loopback ' +
+          'addresses (127.0.x.y), each under its limit, so they measure the route and its limiter, not refusals.',
       ],
     };
   },
@@ -92,6 +95,29 @@ function row(name: string, load: string, result: LoadResult): (string | number)[
     round(result.p99),
     round(result.perSecond),
   ];
+}
+
+/**
+ * GET `url` from `count` different loopback source addresses in turn (127.0.1.1 upwards; Linux
+ * routes all of 127/8 to loopback), one keep-alive connection per address.
+ */
+function fromManyAddresses(url: string, count: number): () => Promise<number> {
+  const agents = Array.from(
+    { length: count },
+    (_, i) =>
+      new Agent({ keepAlive: true, localAddress: `127.0.${1 + Math.floor(i / 250)}.${1 + (i % 250)}` }),
+  );
+  let next = 0;
+  return () =>
+    new Promise<number>((resolve, reject) => {
+      const agent = agents[next++ % agents.length]!;
+      httpRequest(url, { agent }, (response) => {
+        response.resume();
+        response.once('end', () => resolve(response.statusCode ?? 0));
+      })
+        .once('error', reject)
+        .end();
+    });
 }
 
 async function drain(response: Response): Promise<number> {

@@ -1,4 +1,4 @@
-import { checkHealth } from '../operations/health';
+import { checkHealth, sharedFor } from '../operations/health';
 import { apiHandler } from '../shared/api-handler';
 import { sqs } from '../shared/aws-clients';
 import { requireEnv } from '../shared/env';
@@ -13,17 +13,25 @@ const queueUrls = {
   p3: requireEnv('TASK_QUEUE_URL_P3'),
 };
 
+// One check serves the requests of OPERATIONS.health.resultReuseMs in this execution environment.
+const currentHealth = sharedFor(
+  () =>
+    checkHealth({
+      // A client that cannot even be created (no key) is a database that cannot be reached.
+      rpc: async (fn, args) => rpcThrough(await supabaseClient())(fn, args),
+      sqs,
+      queueUrls,
+      timeoutMs: OPERATIONS.health.checkTimeoutMs,
+    }),
+  OPERATIONS.health.resultReuseMs,
+);
+
 /**
  * GET /health, public: up or down, nothing an outsider could use. 503 when a dependency is down, so
- * load balancers and uptime checks read the status code alone. Never cached.
+ * load balancers and uptime checks read the status code alone. Not cacheable by clients; at most one
+ * dependency check per OPERATIONS.health.resultReuseMs per execution environment.
  */
 export const handler = apiHandler('GET /health', async () => {
-  const health = await checkHealth({
-    // A client that cannot even be created (no key) is a database that cannot be reached.
-    rpc: async (fn, args) => rpcThrough(await supabaseClient())(fn, args),
-    sqs,
-    queueUrls,
-    timeoutMs: OPERATIONS.health.checkTimeoutMs,
-  });
+  const health = await currentHealth();
   return json(health.status === 'healthy' ? 200 : 503, health, { 'cache-control': 'no-store' });
 });

@@ -56,6 +56,31 @@ export async function checkHealth(deps: HealthDeps): Promise<Health> {
   };
 }
 
+/**
+ * Runs `check` at most once per `reuseMs`: callers while a run is in flight share it, callers within
+ * `reuseMs` of its end get its result. A run that throws is not kept. (Our own few lines: the memo
+ * libraries on npm cache by arguments, not for a time after completion with a shared in-flight run.)
+ */
+export function sharedFor<T>(check: () => Promise<T>, reuseMs: number, now: () => number = Date.now) {
+  let inFlight: Promise<T> | undefined;
+  let last: { value: T; at: number } | undefined;
+  return (): Promise<T> => {
+    if (last && now() - last.at < reuseMs) return Promise.resolve(last.value);
+    inFlight ??= check().then(
+      (value) => {
+        last = { value, at: now() };
+        inFlight = undefined;
+        return value;
+      },
+      (error: unknown) => {
+        inFlight = undefined;
+        throw error;
+      },
+    );
+    return inFlight;
+  };
+}
+
 async function probe(promise: Promise<unknown>): Promise<CheckState> {
   try {
     await promise;

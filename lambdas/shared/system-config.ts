@@ -352,5 +352,11 @@ export const OPERATIONS = {
   health: {
     /** Each health check's budget; a dependency slower than this counts as down. */
     checkTimeoutMs: 3_000,
+    /**
+     * GET /health is public: requests arriving within this time of a finished check share its
+     * result (and concurrent ones share one check), so a flood of health calls cannot turn into a
+     * flood of database and SQS calls. A dependency's failure shows within this time.
+     */
+    resultReuseMs: 2_000,
   },
 } as const;

@@ -18,6 +18,7 @@ import { migrate } from '../../local/migrate';
 import { startRpcServer, type RpcServer } from '../../local/rpc-server';
 import { apiEvent, context } from '../support/handler-environment';
 import { eventually, startWorker, type WorkerProcess } from '../../local/worker-process';
+import { OPERATIONS } from '../../lambdas/shared/system-config';
 
 let dataDir: string;
 let port: number;
@@ -112,7 +113,15 @@ it('/health turns 503 while the database is down, and no task is lost when it re
   ]);
 
   await server!.stop();
-  const down = await getHealth();
+  // The last check's result serves for OPERATIONS.health.resultReuseMs; the next one sees the outage.
+  const down = await eventually(
+    '/health to see the outage',
+    async () => {
+      const answer = await getHealth();
+      return answer.status === 503 ? answer : undefined;
+    },
+    OPERATIONS.health.resultReuseMs + OPERATIONS.health.checkTimeoutMs + 5_000,
+  );
   expect(down).toEqual({
     status: 503,
     body: { status: 'unhealthy', checks: { database: 'down', queues: 'up' } },
