@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { generateApiKey, hashApiKey, displayPrefix } from '../lambdas/shared/auth';
 import type { ApiRole, CustomerTier } from '../lambdas/shared/system-config';
-import type { GatewayKeyStore } from './gateway';
+import type { GatewayKey, GatewayKeyStore } from './gateway';
 
 type Queryable = Pick<pg.Pool, 'connect'>;
 
@@ -88,15 +88,31 @@ export async function listApiKeys(db: Queryable, customerId: string | null): Pro
  * on the plan of its customer's tier (staff and admin: enterprise). Revocation is enforced by the
  * handler layer (403), exactly as when API Gateway still has a key that Postgres revoked.
  */
-export function databaseKeyStore(db: Pick<pg.Pool, 'query'>): GatewayKeyStore {
+export function databaseKeyStore(
+  db: Pick<pg.Pool, 'query'>,
+  options: { reuseMs?: number; now?: () => number } = {},
+): GatewayKeyStore {
+  // API Gateway does not read its key store on every request either: a key it knows stays known for
+  // a few seconds (keys are revoked, never deleted, and the handlers refuse revoked ones at once).
+  // Unknown keys are looked up every time, so a new key works at once.
+  const reuseMs = options.reuseMs ?? 10_000;
+  const now = options.now ?? Date.now;
+  const known = new Map<string, { key: GatewayKey; at: number }>();
   return async (apiKey) => {
+    const hash = hashApiKey(apiKey);
+    const cached = known.get(hash);
+    if (cached && now() - cached.at < reuseMs) return cached.key;
     const result = await db.query<{ id: string; tier: CustomerTier | null }>(
       `select k.id, c.tier from public.api_keys k left join public.customers c on c.id = k.customer_id
         where k.key_hash = $1`,
-      [hashApiKey(apiKey)],
+      [hash],
     );
     const row = result.rows[0];
-    return row ? { id: row.id, plan: row.tier ?? 'enterprise' } : undefined;
+    if (!row) return undefined;
+    const key: GatewayKey = { id: row.id, plan: row.tier ?? 'enterprise' };
+    if (known.size >= 10_000) known.delete(known.keys().next().value!);
+    known.set(hash, { key, at: now() });
+    return key;
   };
 }
 
