@@ -9,6 +9,8 @@ export interface MemorySample {
   rssMb: number;
   /** Resident memory of this process and its descendants (Chromium), MiB. */
   treeRssMb: number;
+  /** How many items of a known, deliberately growing store were held at the sample (see start()). */
+  knownItems: number;
 }
 
 export interface MemoryVerdict {
@@ -30,8 +32,14 @@ export class MemoryTrend {
   private readonly samples: MemorySample[] = [];
   private timer: NodeJS.Timeout | undefined;
   private startedAt = 0;
+  private knownItems: () => number = () => 0;
 
-  start(intervalMs: number): this {
+  /**
+   * `knownItems` counts what a store that grows on purpose holds (the soak's demo site records every
+   * submission it receives): the verdict can then take that store's share out of the heap.
+   */
+  start(intervalMs: number, knownItems: () => number = () => 0): this {
+    this.knownItems = knownItems;
     this.startedAt = performance.now();
     this.sample();
     this.timer = setInterval(() => this.sample(), intervalMs);
@@ -46,15 +54,32 @@ export class MemoryTrend {
   }
 
   private sample(): void {
-    (globalThis as { gc?: () => void }).gc?.();
+    collectGarbage();
     const usage = process.memoryUsage();
     this.samples.push({
       minute: (performance.now() - this.startedAt) / 60_000,
       heapMb: usage.heapUsed / 2 ** 20,
       rssMb: usage.rss / 2 ** 20,
       treeRssMb: treeRssMb(process.pid),
+      knownItems: this.knownItems(),
     });
   }
+}
+
+/** A full collection when the process runs with --expose-gc (bench/run.ts starts suites so). */
+export function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+/** The heap in use after a full collection, MiB. */
+export function retainedHeapMb(): number {
+  collectGarbage();
+  return process.memoryUsage().heapUsed / 2 ** 20;
+}
+
+/** The samples with `mbPerItem` MiB taken out of the heap for each known item held at the time. */
+export function withoutKnownItems(samples: readonly MemorySample[], mbPerItem: number): MemorySample[] {
+  return samples.map((s) => ({ ...s, heapMb: s.heapMb - s.knownItems * mbPerItem }));
 }
 
 /**
