@@ -42,6 +42,7 @@ export interface SqsEventSource {
 export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSource {
   let running = true;
   const active = new Set<Promise<void>>();
+  const deleting = new Set<Promise<void>>();
   const pollers: Promise<void>[] = [];
 
   const invoke = async (messages: Message[]): Promise<void> => {
@@ -61,15 +62,25 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
     }
     const done = messages.filter((message) => !failedIds.has(message.MessageId ?? ''));
     if (done.length > 0) {
-      await options.sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: options.queueUrl,
-          Entries: done.map((message, index) => ({
-            Id: String(index),
-            ReceiptHandle: message.ReceiptHandle,
-          })),
-        }),
-      );
+      // The slot is free once the handler has returned, as in Lambda, where the mapping deletes
+      // after the invocation and the delete holds no function concurrency: the next receive need
+      // not wait for it. The messages stay invisible meanwhile; stop() waits for the deletes.
+      const deletion = options.sqs
+        .send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: options.queueUrl,
+            Entries: done.map((message, index) => ({
+              Id: String(index),
+              ReceiptHandle: message.ReceiptHandle,
+            })),
+          }),
+        )
+        .then(
+          () => undefined,
+          (error: unknown) => options.onError?.(error),
+        );
+      deleting.add(deletion);
+      void deletion.finally(() => deleting.delete(deletion));
     }
   };
 
@@ -121,6 +132,7 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
     stop: async () => {
       running = false;
       await Promise.allSettled(pollers);
+      await Promise.allSettled([...deleting]);
     },
   };
 }

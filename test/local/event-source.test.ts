@@ -301,6 +301,45 @@ describe('sqs event source', () => {
     expect(after).toEqual({ visible: 1, notVisible: 0 });
   });
 
+  it('frees the slot when the handler returns: the delete does not hold the next receive; stop() waits for it', async () => {
+    // Prepare: every DeleteMessageBatch waits at a gate until the test opens it (an SDK middleware
+    // on the real client; the request still goes to fauxqs afterwards)
+    const queue = aws.queues.p3;
+    let open = (): void => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    aws.sqs.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'DeleteMessageBatchCommand') await gate;
+        return next(args);
+      },
+      { step: 'initialize', name: 'holdDeletes' },
+    );
+    await send(queue, ['first', 'second']);
+    const bodies: string[] = [];
+    // Act: one slot; the second message can only run if the first one's delete does not block it
+    const running = start(
+      queue,
+      async (event) => {
+        bodies.push(...event.Records.map((record) => record.body));
+      },
+      { maximumConcurrency: 1 },
+    );
+    await until(() => bodies.length === 2);
+    const whileHeld = await queueCounts(queue);
+    const stopped = running.stop();
+    open();
+    await stopped;
+    const after = await queueCounts(queue);
+    // Assess: both handled while their deletes were held (invisible, not lost), and stop() let the
+    // deletes finish: nothing comes back
+    expect(bodies.sort()).toEqual(['first', 'second']);
+    expect(whileHeld).toEqual({ visible: 0, notVisible: 2 });
+    expect(after).toEqual({ visible: 0, notVisible: 0 });
+    expect(errors).toEqual([]);
+  });
+
   it('does not hold back messages its pending long poll receives while stopping', async () => {
     // Prepare: the poller's long poll is out (issued synchronously by start) on an empty queue
     const queue = aws.queues.p3;
