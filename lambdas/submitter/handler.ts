@@ -133,7 +133,12 @@ function outcomeMetric(disposition: Disposition): string | undefined {
 
 const submitBatch = async (event: SQSEvent, context: Context) => {
   const rpc = rpcThrough(await supabaseClient());
-  await rpc('record_worker_heartbeat', { p_worker_id: workerId, p_status: 'running' }).catch(() => undefined);
+  // Written alongside the claims rather than before them: it is a liveness note for operators
+  // (GET /admin/workers), not a guard, so the records need not wait for it. Awaited before 'idle'
+  // so the two notes land in that order.
+  const running = rpc('record_worker_heartbeat', { p_worker_id: workerId, p_status: 'running' }).catch(
+    () => undefined,
+  );
   try {
     // Records run in parallel, each in its own browser context of the one warm browser.
     return await processPartialResponse(event, recordHandler, processor, {
@@ -141,6 +146,7 @@ const submitBatch = async (event: SQSEvent, context: Context) => {
       throwOnFullBatchFailure: false,
     });
   } finally {
+    await running;
     await rpc('record_worker_heartbeat', { p_worker_id: workerId, p_status: 'idle' }).catch(() => undefined);
   }
 };

@@ -90,6 +90,12 @@ it('submits each task of a batch in parallel and records the outcome with a scre
   expect(events).toEqual(
     expect.arrayContaining(['claimed', 'submitting', 'task_submitted', 'job_completed']),
   );
+  // The worker's liveness note: 'running' is written alongside the claims, 'idle' after it, so the
+  // invocation leaves the worker idle.
+  const workers = await env.db.pool.query(
+    "select status from worker_heartbeats where worker_id like 'submitter:%'",
+  );
+  expect(workers.rows).toEqual([{ status: 'idle' }]);
 });
 
 it('does nothing on a duplicate delivery of a finished task', async () => {
