@@ -456,17 +456,21 @@ export class BrowserManager {
     });
     if (options.allowRequest) {
       const allow = options.allowRequest;
-      await context.route('**/*', async (route) => {
-        const request = route.request();
-        const url = request.url();
-        if (await allow(url, { navigation: request.isNavigationRequest() })) return route.fallback();
-        this.logger.warn('Request blocked', { url: url.slice(0, 200) });
-        return route.abort('blockedbyclient');
-      });
-      await context.routeWebSocket(/.*/, async (ws) => {
-        if (await allow(ws.url(), { navigation: false })) ws.connectToServer();
-        else await ws.close({ code: 1008, reason: 'blocked' });
-      });
+      // Both installed before the context is handed out (no page exists yet), so nothing can be
+      // requested unguarded; installing them together saves a round trip to the browser.
+      await Promise.all([
+        context.route('**/*', async (route) => {
+          const request = route.request();
+          const url = request.url();
+          if (await allow(url, { navigation: request.isNavigationRequest() })) return route.fallback();
+          this.logger.warn('Request blocked', { url: url.slice(0, 200) });
+          return route.abort('blockedbyclient');
+        }),
+        context.routeWebSocket(/.*/, async (ws) => {
+          if (await allow(ws.url(), { navigation: false })) ws.connectToServer();
+          else await ws.close({ code: 1008, reason: 'blocked' });
+        }),
+      ]);
     }
     return { context, browser };
   }
