@@ -1,14 +1,10 @@
-import {
-  SendMessageBatchCommand,
-  type SendMessageBatchCommandOutput,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { LogPort } from '../shared/ports';
 import type { Rpc } from '../shared/rpc';
 import { API_ACCESS, PRIORITIES, TASKS, type Priority } from '../shared/system-config';
-import type { TaskMessage } from '../shared/task-message';
+import { sendTaskMessages } from '../shared/send-task-messages';
 
 export const createJobRequestSchema = z
   .object({
@@ -47,9 +43,6 @@ export interface CreateJobResult {
   tasks_total: number;
   tasks_enqueued: number;
 }
-
-/** SQS takes at most ten entries per SendMessageBatch call. */
-const SQS_BATCH_LIMIT = 10;
 
 /** What makes a retried POST /jobs the same request: who sent it, its key, and its body. */
 export interface IdempotencyScope {
@@ -116,7 +109,7 @@ export async function createAndEnqueueJob(
     }
   }
 
-  const sentTaskIds = await sendTaskMessages(
+  const sentTaskIds = await sendJobTasks(
     deps,
     job.job_id,
     job.priority,
@@ -155,50 +148,22 @@ export async function enqueueTasks(
   priority: Priority,
   taskIds: string[],
 ): Promise<number> {
-  const sent = await sendTaskMessages(deps, jobId, priority, taskIds);
+  const sent = await sendJobTasks(deps, jobId, priority, taskIds);
   if (sent.length > 0) await deps.rpc('mark_tasks_enqueued', { p_task_ids: sent });
   return sent.length;
 }
 
-async function sendTaskMessages(
+/** The job's tasks' messages, sent; answers the ids SQS accepted. */
+async function sendJobTasks(
   deps: CreateJobDeps,
   jobId: string,
   priority: Priority,
   taskIds: string[],
 ): Promise<string[]> {
-  const queueUrl = deps.queueUrls[priority];
-  const sent: string[] = [];
-  for (let start = 0; start < taskIds.length; start += SQS_BATCH_LIMIT) {
-    const chunk = taskIds.slice(start, start + SQS_BATCH_LIMIT);
-    let result: SendMessageBatchCommandOutput;
-    try {
-      result = await deps.sqs.send(
-        new SendMessageBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: chunk.map((taskId, index) => {
-            const message: TaskMessage = { task_id: taskId, job_id: jobId, priority };
-            return { Id: String(index), MessageBody: JSON.stringify(message) };
-          }),
-        }),
-      );
-    } catch (error) {
-      // The job is committed: answering with an error would invite a retry that creates it twice.
-      // Its unsent tasks stay pending, and the stale-task sweeper enqueues them. The queue is
-      // unreachable, so the remaining chunks are not tried either.
-      deps.log.warn('Task messages were not sent', {
-        job_id: jobId,
-        tasks: chunk.length,
-        error: error instanceof Error ? error.name : 'unknown',
-      });
-      break;
-    }
-    for (const entry of result.Successful ?? []) {
-      const taskId = chunk[Number(entry.Id)];
-      if (taskId) sent.push(taskId);
-    }
-    if ((result.Failed ?? []).length > 0) {
-      deps.log.warn('Some task messages were not sent', { job_id: jobId, failed: result.Failed?.length });
-    }
-  }
-  return sent;
+  const sent = await sendTaskMessages(
+    deps,
+    taskIds.map((taskId) => ({ task_id: taskId, job_id: jobId, priority })),
+    { job_id: jobId },
+  );
+  return taskIds.filter((taskId) => sent.has(taskId));
 }

@@ -4,7 +4,7 @@ import { redriveRequestSchema } from './redrive-request';
 import type { LogPort } from '../shared/ports';
 import type { Rpc } from '../shared/rpc';
 import { OPERATIONS, TASKS, type Priority } from '../shared/system-config';
-import { sendTaskMessages } from './send-task-messages';
+import { sendTaskMessages } from '../shared/send-task-messages';
 
 export type RedriveRequest = z.infer<typeof redriveRequestSchema>;
 

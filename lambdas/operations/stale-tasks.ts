@@ -3,7 +3,7 @@ import type { SweeperThresholds } from '../shared/ops-settings';
 import type { LogPort } from '../shared/ports';
 import type { Rpc } from '../shared/rpc';
 import type { Priority } from '../shared/system-config';
-import { sendTaskMessages } from './send-task-messages';
+import { sendTaskMessages } from '../shared/send-task-messages';
 
 interface RequeueCandidate {
   task_id: string;

@@ -80,6 +80,8 @@ export const QUEUES = {
   receiveWaitTimeSeconds: 20,
   /** SQS's largest DelaySeconds: a deferral longer than this is re-deferred when the message comes back. */
   maxDelaySeconds: 900,
+  /** SendMessageBatch calls in flight at once when enqueueing many tasks (ten messages per call). */
+  sendConcurrency: 8,
 } as const;
 
 /**
