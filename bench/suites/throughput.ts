@@ -6,7 +6,7 @@ import { LOCAL_REGION } from '../../local/aws';
 import { startBenchApi, type BenchApi } from '../lib/api';
 import { startBenchEnvironment, type BenchEnvironment } from '../lib/environment';
 import { ResourceSampler } from '../lib/sampler';
-import { round, since } from '../lib/stats';
+import { percentile, round, since } from '../lib/stats';
 import type { Suite } from '../lib/suite';
 import { BENCH_PROFILE } from './profile';
 
@@ -21,6 +21,7 @@ export const throughput: Suite = {
   async run({ quick }) {
     const levels = quick ? [1, 4] : [1, 2, 4, 8];
     const perLevel = quick ? 8 : 32;
+    const rounds = quick ? 1 : 3;
     const env = await startBenchEnvironment();
     const api = await startBenchApi(env.pool, env.customerId, 20);
     const submitter = (await import('../../lambdas/submitter/handler')) as {
@@ -38,28 +39,40 @@ export const throughput: Suite = {
       await runPipeline(env, api, submitter.handler, await env.directories(1), 1);
 
       for (const concurrency of levels) {
-        const bareRun = await measure(async () => {
-          const start = performance.now();
-          await runBare(bare, url, perLevel, concurrency);
-          return since(start);
-        });
-        // Set-up the bare loop has no counterpart of (directory rows) stays outside the timing.
-        const directoryIds = await env.directories(perLevel);
-        const pipelineRun = await measure(() =>
-          runPipeline(env, api, submitter.handler, directoryIds, concurrency),
-        );
-        const barePerMin = (perLevel / bareRun.ms) * 60_000;
-        const pipelinePerMin = (perLevel / pipelineRun.ms) * 60_000;
+        // Interleaved rounds (bare, pipeline, bare, pipeline, ...) and the median of each: one round
+        // of 32 submissions moves by about 10 % from run to run on this shared machine.
+        const bareRuns: Measured[] = [];
+        const pipelineRuns: Measured[] = [];
+        for (let r = 0; r < rounds; r += 1) {
+          bareRuns.push(
+            await measure(async () => {
+              const start = performance.now();
+              await runBare(bare, url, perLevel, concurrency);
+              return since(start);
+            }),
+          );
+          // Set-up the bare loop has no counterpart of (directory rows) stays outside the timing.
+          const directoryIds = await env.directories(perLevel);
+          pipelineRuns.push(
+            await measure(() => runPipeline(env, api, submitter.handler, directoryIds, concurrency)),
+          );
+        }
+        const bareMs = median(bareRuns.map((run) => run.ms));
+        const pipelineMs = median(pipelineRuns.map((run) => run.ms));
+        const ratios = pipelineRuns.map((run, i) => run.ms / bareRuns[i]!.ms);
+        const barePerMin = (perLevel / bareMs) * 60_000;
+        const pipelinePerMin = (perLevel / pipelineMs) * 60_000;
         figures[`bare_c${concurrency}_per_min`] = barePerMin;
         figures[`pipeline_c${concurrency}_per_min`] = pipelinePerMin;
-        figures[`overhead_c${concurrency}`] = pipelineRun.ms / bareRun.ms;
+        figures[`overhead_c${concurrency}`] = pipelineMs / bareMs;
         rows.push([
           concurrency,
           round(barePerMin),
           round(pipelinePerMin),
-          `${round(pipelineRun.ms / bareRun.ms, 2)}`,
-          round(pipelineRun.cpuPercent),
-          round(pipelineRun.peakRssMb),
+          `${round(pipelineMs / bareMs, 2)}`,
+          ratios.map((ratio) => round(ratio, 2)).join(' / '),
+          round(median(pipelineRuns.map((run) => run.cpuPercent))),
+          round(Math.max(...pipelineRuns.map((run) => run.peakRssMb))),
         ]);
       }
     } finally {
@@ -71,7 +84,7 @@ export const throughput: Suite = {
     return {
       title: 'Throughput and pipeline overhead',
       method:
-        `${perLevel} submissions of the demo site's plain form per level. "bare": a playwright-core loop (warm browser, ` +
+        `${perLevel} submissions of the demo site's plain form per round, ${rounds} interleaved rounds per level, medians. "bare": a playwright-core loop (warm browser, ` +
         'context per submission, same filler) with N workers. "pipeline": POST /jobs over HTTP through the local gateway and the create-job handler, ' +
         'fauxqs, an event source with maximumConcurrency N and batch size 1, the submitter handler (claim, browser, ' +
         "screenshot to S3, record), timed from just before POST /jobs to the job's completed_at (both on PostgreSQL's clock), so " +
@@ -81,7 +94,8 @@ export const throughput: Suite = {
         'concurrency',
         'bare per min',
         'pipeline per min',
-        'pipeline / bare time',
+        'pipeline / bare time (medians)',
+        'each round',
         'pipeline CPU %',
         'peak RSS MiB',
       ],
@@ -91,13 +105,21 @@ export const throughput: Suite = {
   },
 };
 
+interface Measured {
+  ms: number;
+  cpuPercent: number;
+  peakRssMb: number;
+}
+
 /** `run` returns the time it measured itself; the sampler covers the whole run. */
-async function measure(
-  run: () => Promise<number>,
-): Promise<{ ms: number; cpuPercent: number; peakRssMb: number }> {
+async function measure(run: () => Promise<number>): Promise<Measured> {
   const sampler = new ResourceSampler().start();
   const ms = await run();
   return { ms, ...sampler.stop() };
+}
+
+function median(values: number[]): number {
+  return percentile(values, 50);
 }
 
 async function runBare(
