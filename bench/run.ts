@@ -19,6 +19,7 @@ import { costFromFigures } from './suites/cost';
 /** The soak runs for tens of minutes in full mode: only with --soak or --only soak. */
 const OPT_IN = new Set(['soak']);
 const OUT_DIR = import.meta.dirname;
+const OUTPUT_FILES = ['RESULTS.md', 'results.json', 'chart.svg'];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -100,9 +101,19 @@ function figuresOf(suites: Record<string, MeasuredSuite>): Record<string, number
 function currentCommit(): string {
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
-      encoding: 'utf8',
-    });
+    // The bench's own output files do not count: a run that refreshes one section has them changed.
+    const dirty = execFileSync(
+      'git',
+      [
+        'status',
+        '--porcelain',
+        '--untracked-files=no',
+        '--',
+        '.',
+        ...OUTPUT_FILES.map((f) => `:!bench/${f}`),
+      ],
+      { encoding: 'utf8' },
+    );
     return dirty.trim() ? `${head} (with uncommitted changes)` : head;
   } catch {
     return 'unknown';
