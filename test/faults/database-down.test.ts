@@ -29,6 +29,7 @@ let aws: LocalAws;
 let demoSite: DemoSite;
 let worker: WorkerProcess | undefined;
 let health: (event: unknown, context: Context) => Promise<APIGatewayProxyResult>;
+let getJob: typeof health;
 let demo: { customerId: string; directoryIds: string[] };
 
 const start = () =>
@@ -66,6 +67,7 @@ beforeAll(async () => {
     },
   );
   health = ((await import('../../lambdas/api/health')) as { handler: typeof health }).handler;
+  getJob = ((await import('../../lambdas/api/get-job')) as { handler: typeof health }).handler;
 });
 
 afterAll(async () => {
@@ -126,6 +128,20 @@ it('/health turns 503 while the database is down, and no task is lost when it re
     status: 503,
     body: { status: 'unhealthy', checks: { database: 'down', queues: 'up' } },
   });
+  // A keyed route cannot check its key: a retryable 503, never a 500 or a 401.
+  const keyed = await getJob(
+    apiEvent({
+      method: 'GET',
+      resource: '/jobs/{id}',
+      path: `/jobs/${job.job_id}`,
+      pathParameters: { id: job.job_id },
+      headers: { 'x-api-key': 'dbk_any-key-while-the-database-is-down' },
+    }),
+    context('get-job'),
+  );
+  expect(keyed.statusCode).toBe(503);
+  expect(keyed.headers?.['retry-after']).toBe('5');
+  expect(JSON.parse(keyed.body).error).toMatchObject({ code: 'service_unavailable' });
 
   // Workers run into the outage: every delivery fails and its message goes invisible for the queue's
   // visibility timeout (12 min). Only the sweeper can bring the tasks back in time.
