@@ -109,15 +109,12 @@ export async function createAndEnqueueJob(
     }
   }
 
-  const sentTaskIds = await sendJobTasks(
+  const enqueued = await enqueueTasks(
     deps,
     job.job_id,
     job.priority,
     job.tasks.map((task) => task.task_id),
   );
-  if (sentTaskIds.length > 0) {
-    await deps.rpc<{ enqueued: number }>('mark_tasks_enqueued', { p_task_ids: sentTaskIds });
-  }
 
   const answer: CreateJobResult = {
     job_id: job.job_id,
@@ -125,7 +122,7 @@ export async function createAndEnqueueJob(
     status: 'pending',
     created_at: job.created_at,
     tasks_total: job.tasks.length,
-    tasks_enqueued: sentTaskIds.length,
+    tasks_enqueued: enqueued,
   };
   if (idempotency) {
     await deps.rpc('record_idempotent_response', {
@@ -148,22 +145,12 @@ export async function enqueueTasks(
   priority: Priority,
   taskIds: string[],
 ): Promise<number> {
-  const sent = await sendJobTasks(deps, jobId, priority, taskIds);
-  if (sent.length > 0) await deps.rpc('mark_tasks_enqueued', { p_task_ids: sent });
-  return sent.length;
-}
-
-/** The job's tasks' messages, sent; answers the ids SQS accepted. */
-async function sendJobTasks(
-  deps: CreateJobDeps,
-  jobId: string,
-  priority: Priority,
-  taskIds: string[],
-): Promise<string[]> {
-  const sent = await sendTaskMessages(
+  const accepted = await sendTaskMessages(
     deps,
     taskIds.map((taskId) => ({ task_id: taskId, job_id: jobId, priority })),
     { job_id: jobId },
   );
-  return taskIds.filter((taskId) => sent.has(taskId));
+  const sent = taskIds.filter((taskId) => accepted.has(taskId));
+  if (sent.length > 0) await deps.rpc('mark_tasks_enqueued', { p_task_ids: sent });
+  return sent.length;
 }
