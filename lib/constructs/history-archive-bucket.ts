@@ -1,9 +1,10 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { BUCKETS, OPERATIONS } from '../../lambdas/shared/system-config';
+import { OPERATIONS } from '../../lambdas/shared/system-config';
+import { accessLogsBucket } from './access-logs-bucket';
 import { acknowledgeWildcardResource } from './nag';
 
 /**
@@ -19,20 +20,7 @@ export class HistoryArchiveBucket extends Construct {
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    this.accessLogsBucket = new Bucket(this, 'AccessLogs', {
-      // Server access log delivery supports SSE-S3 only, not SSE-KMS.
-      encryption: BucketEncryption.S3_MANAGED,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      lifecycleRules: [
-        { id: 'expire-access-logs', expiration: Duration.days(BUCKETS.accessLogs.expireAfterDays) },
-      ],
-    });
-    Validations.of(this.accessLogsBucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This is the access-log bucket; logging its own access would log the log deliveries in a loop.',
-    });
+    this.accessLogsBucket = accessLogsBucket(this);
 
     this.bucket = new Bucket(this, 'Archive', {
       encryption: BucketEncryption.S3_MANAGED,

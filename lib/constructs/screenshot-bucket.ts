@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import {
@@ -10,6 +10,7 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { BUCKETS } from '../../lambdas/shared/system-config';
+import { accessLogsBucket } from './access-logs-bucket';
 import { acknowledgeWildcardResource } from './nag';
 
 /**
@@ -55,20 +56,7 @@ export class ScreenshotBucket extends Construct {
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    this.accessLogsBucket = new Bucket(this, 'AccessLogs', {
-      // Server access log delivery supports SSE-S3 only, not SSE-KMS.
-      encryption: BucketEncryption.S3_MANAGED,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      lifecycleRules: [
-        { id: 'expire-access-logs', expiration: Duration.days(BUCKETS.accessLogs.expireAfterDays) },
-      ],
-    });
-    Validations.of(this.accessLogsBucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This is the access-log bucket; logging its own access would log the log deliveries in a loop.',
-    });
+    this.accessLogsBucket = accessLogsBucket(this);
 
     this.bucket = new Bucket(this, 'Screenshots', {
       bucketName: ScreenshotBucket.nameIn(this),
