@@ -8,6 +8,8 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local
 export const LOCAL_SCREENSHOT_BUCKET = `${BUCKETS.screenshots.namePrefix}-local`;
 /** Where the retention job archives queue_history (ARCHIVE_BUCKET). */
 export const LOCAL_ARCHIVE_BUCKET = 'directorybolt-history-archive-local';
+/** Customers' logos (ASSETS_BUCKET). */
+export const LOCAL_ASSETS_BUCKET = `${BUCKETS.assets.namePrefix}-local`;
 
 export interface LocalQueue {
   name: string;
@@ -23,6 +25,7 @@ export interface LocalAws {
   dlq: LocalQueue;
   screenshotBucket: string;
   archiveBucket: string;
+  assetsBucket: string;
   stop(): Promise<void>;
 }
 
@@ -55,6 +58,7 @@ export async function startLocalAws(options: { port?: number } = {}): Promise<Lo
   }
   await s3.send(new CreateBucketCommand({ Bucket: LOCAL_SCREENSHOT_BUCKET }));
   await s3.send(new CreateBucketCommand({ Bucket: LOCAL_ARCHIVE_BUCKET }));
+  await s3.send(new CreateBucketCommand({ Bucket: LOCAL_ASSETS_BUCKET }));
 
   return {
     endpoint,
@@ -64,6 +68,7 @@ export async function startLocalAws(options: { port?: number } = {}): Promise<Lo
     dlq,
     screenshotBucket: LOCAL_SCREENSHOT_BUCKET,
     archiveBucket: LOCAL_ARCHIVE_BUCKET,
+    assetsBucket: LOCAL_ASSETS_BUCKET,
     stop: async () => {
       sqs.destroy();
       s3.destroy();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { OPERATIONS } from '../lambdas/shared/system-config';
+import { parseAllowedHosts } from '../lambdas/submitter/ssrf-guard';
 
 /**
  * The local runtime's own settings (everything else comes from lambdas/shared/system-config).
@@ -28,6 +29,21 @@ const localConfigSchema = z.object({
     .default(OPERATIONS.retention.intervalSeconds),
   /** A real Slack webhook; unset, alerts go to the local Slack sink (printed and recorded). */
   SLACK_WEBHOOK_URL: z.url().optional(),
+  /**
+   * Your own test sites on loopback (host:port, comma-separated) that the submitter may reach and
+   * POST /directories may name, beside the demo site (which is always allowed).
+   */
+  SUBMITTER_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      try {
+        return [...parseAllowedHosts(value)];
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
   /** Where the handlers' EMF metric lines are collected (relative to the working directory). */
   LOCAL_METRICS_FILE: z.string().default('.local-data/metrics.jsonl'),
 });

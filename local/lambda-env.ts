@@ -20,6 +20,8 @@ export function lambdaEnvironment(parts: {
     TASK_QUEUE_URL_P2: aws.queues.p2.url,
     TASK_QUEUE_URL_P3: aws.queues.p3.url,
     SCREENSHOT_BUCKET: aws.screenshotBucket,
+    // The logo upload writes, the submitter reads (in AWS each gets only its own right).
+    ASSETS_BUCKET: aws.assetsBucket,
     AWS_REGION: LOCAL_REGION,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,

@@ -85,7 +85,9 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
         rpcUrl: rpcServer.url,
         serviceKey,
         aws,
-        allowedHosts: [new URL(demoSite.url).host],
+        // The demo site, and the developer's own test sites from SUBMITTER_ALLOWED_HOSTS (kept, not
+        // overwritten: a directory on a loopback test site can then be created and dry-run).
+        allowedHosts: [new URL(demoSite.url).host, ...config.SUBMITTER_ALLOWED_HOSTS],
         logLevel: config.LOG_LEVEL,
       }),
       { SLACK_WEBHOOK_URL: slackWebhookUrl },

@@ -6,13 +6,22 @@
 
 insert into public.customers
   (id, external_ref, business_name, email, phone, website, address_line, city, region, postal_code,
-   country, category, description, tier)
+   country, category, description, tier, contact_first_name, contact_last_name, address_line2,
+   short_description, keywords, opening_hours, year_established, social_profiles)
 values
   ('00000000-0000-4000-8000-000000000001', 'DEMO-CUSTOMER-001', 'Bolt Bakery & Café',
    'hello@boltbakery.example', '+1 555 010 2030', 'https://boltbakery.example',
    '123 Market Street', 'Springfield', 'IL', '62701', 'United States', 'Bakery',
+   'Neighbourhood bakery and café: sourdough, pastries and espresso, baked fresh every morning since 2012. '
+   'Wholesale bread for local restaurants, celebration cakes to order, and a sunny patio for breakfast.',
+   'pro', 'Maya', 'Okafor', 'Unit 2',
    'Neighbourhood bakery and café: sourdough, pastries and espresso, baked fresh every morning since 2012.',
-   'pro')
+   '["bakery", "café", "sourdough", "pastries", "espresso", "celebration cakes", "breakfast"]',
+   '[{"days": ["mon", "tue", "wed", "thu", "fri"], "opens": "07:00", "closes": "18:00"},
+     {"days": ["sat"], "opens": "08:00", "closes": "16:00"},
+     {"days": ["sun"], "opens": "08:00", "closes": "13:00"}]',
+   2012,
+   '{"facebook": "https://www.facebook.com/boltbakery", "instagram": "https://www.instagram.com/boltbakery"}')
 on conflict (id) do update set
   external_ref = excluded.external_ref,
   business_name = excluded.business_name,
@@ -26,7 +35,16 @@ on conflict (id) do update set
   country = excluded.country,
   category = excluded.category,
   description = excluded.description,
-  tier = excluded.tier;
+  tier = excluded.tier,
+  contact_first_name = excluded.contact_first_name,
+  contact_last_name = excluded.contact_last_name,
+  address_line2 = excluded.address_line2,
+  short_description = excluded.short_description,
+  keywords = excluded.keywords,
+  opening_hours = excluded.opening_hours,
+  year_established = excluded.year_established,
+  social_profiles = excluded.social_profiles;
+  -- The logo is not seeded: it is an image in the assets bucket (PUT /customers/{id}/logo).
 
 insert into public.directories
   (id, slug, name, submission_url, domain_authority, field_mapping, active, max_concurrency)

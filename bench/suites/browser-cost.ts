@@ -1,6 +1,6 @@
 import { chromium } from 'playwright-core';
 import { BrowserManager, chromiumArgs, sparticuzExecutablePath } from '../../lambdas/submitter/browser';
-import { fillAndSubmit } from '../../lambdas/submitter/form-filler';
+import { fillAndSubmit } from '../../lambdas/form-filling/fill-flow';
 import { startDemoSite } from '../../local/demo-site/server';
 import { round, since, speedup, summarize } from '../lib/stats';
 import type { Suite } from '../lib/suite';

@@ -4,6 +4,7 @@ import { browserCost } from './browser-cost';
 import { claims } from './claims';
 import { coldStart } from './cold-start';
 import { enqueue } from './enqueue';
+import { forms } from './forms';
 import { recovery } from './recovery';
 import { soak } from './soak';
 import { throughput } from './throughput';
@@ -11,6 +12,7 @@ import { throughput } from './throughput';
 /** Every suite, in the order `npm run bench` runs them. */
 export const SUITES: Suite[] = [
   browserCost,
+  forms,
   throughput,
   apiLatency,
   enqueue,

@@ -1,6 +1,6 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { BrowserManager, sparticuzExecutablePath } from '../../lambdas/submitter/browser';
-import { fillAndSubmit } from '../../lambdas/submitter/form-filler';
+import { fillAndSubmit } from '../../lambdas/form-filling/fill-flow';
 import { startSqsEventSource } from '../../local/event-source';
 import { LOCAL_REGION } from '../../local/aws';
 import { startBenchApi, type BenchApi } from '../lib/api';

@@ -5,8 +5,10 @@ import { json } from '../shared/http';
 import { logger } from '../shared/powertools';
 
 /**
- * POST /customers (staff): a business profile, validated (http(s) website, email, lengths) and with
- * its description sanitized to plain text before it is stored. A taken external_ref is 409.
+ * POST /customers (staff): a business profile, validated field by field with the submitter's own
+ * PROFILE_FIELD_SCHEMAS (http(s) website, email, lengths, keywords, opening hours, social profile
+ * hosts, the year established) and with its free texts sanitized to plain text before it is stored.
+ * A taken external_ref is 409. The logo is uploaded separately (PUT /customers/{id}/logo).
  */
 export const handler = apiHandler('POST /customers', async (event, _context, { principal, rpc }) => {
   const profile = parseBody(event, createCustomerSchema);

@@ -1,8 +1,16 @@
 import { apiHandler } from '../shared/api-handler';
 import { actorOf, parseBody, rpcOrClientError } from '../shared/api-requests';
-import { createDirectorySchema } from '../shared/api-schemas';
+import { directorySchemaAllowing } from '../shared/api-schemas';
+import { optionalEnv } from '../shared/env';
 import { json } from '../shared/http';
 import { logger } from '../shared/powertools';
+import { parseAllowedHosts } from '../submitter/ssrf-guard';
+
+// Read once at load. Set only by the local runtime (its test sites on loopback); unset in AWS, where
+// a directory's form must be on a public web address.
+const createDirectorySchema = directorySchemaAllowing(
+  parseAllowedHosts(optionalEnv('SUBMITTER_ALLOWED_HOSTS')),
+);
 
 /** POST /directories (admin): a new directory; a slug already taken is 409. */
 export const handler = apiHandler('POST /directories', async (event, _context, { principal, rpc }) => {

@@ -30,6 +30,8 @@ export interface ApiRoute {
    * memory and API_SURFACE.testSubmission's timeout (still under API Gateway's 29 s).
    */
   browser?: boolean;
+  /** Whether the handler stores profile assets (logos): it gets ASSETS_BUCKET and PutObject on it. */
+  storesAssets?: boolean;
 }
 
 export const API_ROUTES: readonly ApiRoute[] = [
@@ -161,6 +163,26 @@ export const API_ROUTES: readonly ApiRoute[] = [
     resource: '/customers/{id}',
     entry: 'api/delete-customer',
     name: 'delete-customer',
+    apiKeyRequired: true,
+    access: 'staff',
+    rateLimit: 'staff',
+  },
+  {
+    method: 'PUT',
+    resource: '/customers/{id}/logo',
+    entry: 'api/put-customer-logo',
+    name: 'put-customer-logo',
+    apiKeyRequired: true,
+    access: 'staff',
+    rateLimit: 'staff',
+    storesAssets: true,
+  },
+  // Clears the reference only (set_customer_logo): the image stays, so no bucket rights.
+  {
+    method: 'DELETE',
+    resource: '/customers/{id}/logo',
+    entry: 'api/delete-customer-logo',
+    name: 'delete-customer-logo',
     apiKeyRequired: true,
     access: 'staff',
     rateLimit: 'staff',

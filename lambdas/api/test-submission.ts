@@ -32,7 +32,10 @@ export const handler = apiHandler(
     if (!directory.submission_url)
       throw new HttpError(422, 'no_submission_url', 'The directory has no form URL');
     const report = await runTestSubmission(
-      { withContext: guardedContext },
+      {
+        withContext: guardedContext,
+        allowWebSocket: (url) => ssrfGuard.allowRequest(url, { navigation: false }),
+      },
       { id, submission_url: directory.submission_url, field_mapping: directory.field_mapping },
       parsed.data.field_mapping,
     );

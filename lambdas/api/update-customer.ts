@@ -3,7 +3,10 @@ import { actorOf, parseBody, rpcOrClientError } from '../shared/api-requests';
 import { updateCustomerSchema } from '../shared/api-schemas';
 import { json, pathUuid } from '../shared/http';
 
-/** PATCH /customers/{id} (staff): changes the given fields; null clears an optional one. */
+/**
+ * PATCH /customers/{id} (staff): changes the given fields, validated as on create; null clears an
+ * optional one (the logo has its own route).
+ */
 export const handler = apiHandler('PATCH /customers/{id}', async (event, _context, { principal, rpc }) => {
   const id = pathUuid(event, 'id');
   const changes = parseBody(event, updateCustomerSchema);

@@ -5,15 +5,14 @@
  */
 import { z } from 'zod';
 import { redriveTargetSchema } from '../operations/redrive-request';
-import { FieldMappingSchema } from '../submitter/business-profile';
-import { sanitizeText } from './sanitize';
+import {
+  FieldMappingSchema,
+  LOGO_CONTENT_TYPES,
+  PROFILE_FIELD_SCHEMAS,
+  webUrl,
+} from '../submitter/business-profile';
+import { isAllowListedUrl } from '../submitter/ssrf-guard';
 import { API_SURFACE, CUSTOMER_TIERS, PRIORITIES } from './system-config';
-
-/** http(s) only: z.url() alone accepts javascript:, data:, file: and any other scheme that parses. */
-const webUrl = (field: string) =>
-  z
-    .url({ protocol: /^https?$/, hostname: z.regexes.domain, error: `${field} must be an http(s) URL` })
-    .max(2048);
 
 const pageLimit = z.coerce.number().int().min(1).max(API_SURFACE.page.max).optional();
 const cursor = z.string().min(1).max(200).optional();
@@ -33,20 +32,42 @@ export const listDirectoriesQuerySchema = z
 /** A stored mapping: FieldMappingSchema, refusing unknown top-level keys instead of dropping them. */
 export const fieldMappingBodySchema = FieldMappingSchema.strict();
 
-export const createDirectorySchema = z
-  .object({
-    slug: z
-      .string()
-      .regex(SLUG, 'lowercase letters, digits and dashes, at most 100, not starting with a dash'),
-    name: z.string().trim().min(1).max(200),
-    submission_url: webUrl('submission_url'),
-    domain_authority: z.number().int().min(0).max(100).optional(),
-    max_concurrency: z.number().int().min(1).max(100).optional(),
-    min_interval_ms: z.number().int().min(0).max(86_400_000).optional(),
-    active: z.boolean().optional(),
-    field_mapping: fieldMappingBodySchema.optional(),
-  })
-  .strict();
+/**
+ * POST /directories. `localHosts` are the host:port origins the submitter may reach on loopback
+ * (SUBMITTER_ALLOWED_HOSTS, set only by the local runtime): a test site there may be a directory.
+ * In AWS the list is empty and only public web addresses are accepted.
+ */
+export const directorySchemaAllowing = (localHosts: ReadonlySet<string>) =>
+  z
+    .object({
+      slug: z
+        .string()
+        .regex(SLUG, 'lowercase letters, digits and dashes, at most 100, not starting with a dash'),
+      name: z.string().trim().min(1).max(200),
+      submission_url:
+        localHosts.size === 0
+          ? webUrl('submission_url')
+          : z.union(
+              [
+                webUrl('submission_url'),
+                z
+                  .string()
+                  .max(2048)
+                  .refine((url) => isAllowListedUrl(url, localHosts)),
+              ],
+              {
+                error: 'submission_url must be an http(s) URL',
+              },
+            ),
+      domain_authority: z.number().int().min(0).max(100).optional(),
+      max_concurrency: z.number().int().min(1).max(100).optional(),
+      min_interval_ms: z.number().int().min(0).max(86_400_000).optional(),
+      active: z.boolean().optional(),
+      field_mapping: fieldMappingBodySchema.optional(),
+    })
+    .strict();
+
+export const createDirectorySchema = directorySchemaAllowing(new Set());
 
 /** PUT /directories/{id}/mapping: the whole mapping, or null to go back to field detection. */
 export const putMappingSchema = z.object({ field_mapping: fieldMappingBodySchema.nullable() }).strict();
@@ -60,64 +81,84 @@ export const testSubmissionSchema = z.object({ field_mapping: fieldMappingBodySc
 // ------------------------------------------------------------------------------------------------
 // customers
 // ------------------------------------------------------------------------------------------------
-const text = (max: number) => z.string().trim().min(1).max(max);
-// Stored as plain text: markup and control characters are stripped before it reaches the database
-// (and later a directory's form).
-const description = z.string().max(5000).transform(sanitizeText);
+// The profile fields are validated (and the free texts sanitized to plain text) by the very schemas
+// the submitter parses a task's profile with, so the API never stores a profile the submitter would
+// refuse. The logo is not a body field: it is uploaded with PUT /customers/{id}/logo.
+const profile = PROFILE_FIELD_SCHEMAS;
 
-const customerFields = {
-  external_ref: text(200),
-  business_name: text(300),
-  email: z.email().max(320),
-  phone: text(50),
-  website: webUrl('website'),
-  address_line: text(300),
-  city: text(120),
-  region: text(120),
-  postal_code: text(32),
-  country: text(120),
-  category: text(120),
-  description,
-  tier: z.enum(CUSTOMER_TIERS),
-};
+/** Every profile field but the name (required on create) and the logo: optional, clearable with null. */
+const OPTIONAL_PROFILE_FIELDS = [
+  'contact_first_name',
+  'contact_last_name',
+  'email',
+  'phone',
+  'website',
+  'address_line',
+  'address_line2',
+  'city',
+  'region',
+  'postal_code',
+  'country',
+  'category',
+  'short_description',
+  'description',
+  'keywords',
+  'opening_hours',
+  'year_established',
+  'social_profiles',
+] as const satisfies readonly (keyof typeof profile)[];
+
+type OptionalProfileField = (typeof OPTIONAL_PROFILE_FIELDS)[number];
+const optionalFields = Object.fromEntries(
+  OPTIONAL_PROFILE_FIELDS.map((field) => [field, profile[field].optional()]),
+) as { [K in OptionalProfileField]: z.ZodOptional<(typeof profile)[K]> };
+const clearableFields = Object.fromEntries(
+  OPTIONAL_PROFILE_FIELDS.map((field) => [field, profile[field].nullable().optional()]),
+) as { [K in OptionalProfileField]: z.ZodOptional<z.ZodNullable<(typeof profile)[K]>> };
+
+const externalRef = z.string().trim().min(1).max(200);
+const tier = z.enum(CUSTOMER_TIERS);
 
 export const createCustomerSchema = z
   .object({
-    ...customerFields,
-    external_ref: customerFields.external_ref.optional(),
-    email: customerFields.email.optional(),
-    phone: customerFields.phone.optional(),
-    website: customerFields.website.optional(),
-    address_line: customerFields.address_line.optional(),
-    city: customerFields.city.optional(),
-    region: customerFields.region.optional(),
-    postal_code: customerFields.postal_code.optional(),
-    country: customerFields.country.optional(),
-    category: customerFields.category.optional(),
-    description: customerFields.description.optional(),
-    tier: customerFields.tier.optional(),
+    external_ref: externalRef.optional(),
+    business_name: profile.business_name,
+    ...optionalFields,
+    tier: tier.optional(),
   })
   .strict();
 
 /** PATCH: only what is given changes; null clears an optional field (not the name or the tier). */
 export const updateCustomerSchema = z
   .object({
-    external_ref: customerFields.external_ref.nullable().optional(),
-    business_name: customerFields.business_name.optional(),
-    email: customerFields.email.nullable().optional(),
-    phone: customerFields.phone.nullable().optional(),
-    website: customerFields.website.nullable().optional(),
-    address_line: customerFields.address_line.nullable().optional(),
-    city: customerFields.city.nullable().optional(),
-    region: customerFields.region.nullable().optional(),
-    postal_code: customerFields.postal_code.nullable().optional(),
-    country: customerFields.country.nullable().optional(),
-    category: customerFields.category.nullable().optional(),
-    description: customerFields.description.nullable().optional(),
-    tier: customerFields.tier.optional(),
+    external_ref: externalRef.nullable().optional(),
+    business_name: profile.business_name.optional(),
+    ...clearableFields,
+    tier: tier.optional(),
   })
   .strict()
   .refine((body) => Object.keys(body).length > 0, 'give at least one field to change');
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+function isBase64(value: string): boolean {
+  return value.length % 4 === 0 && BASE64.test(value);
+}
+
+/**
+ * PUT /customers/{id}/logo: the image, base64 in JSON (the API's bodies are JSON and at most
+ * API.maxBodyBytes). The handler decodes it, checks its size (413) and that its bytes really are the
+ * declared image type. Base64 is checked here with a linear pattern in code rather than a JSON
+ * Schema `pattern`, which a gateway's regex engine would have to run over a quarter of a megabyte.
+ */
+export const putLogoSchema = z
+  .object({
+    content_type: z.enum(LOGO_CONTENT_TYPES),
+    data_base64: z
+      .string()
+      .min(1, 'the image is empty')
+      .refine(isBase64, 'not base64 (standard alphabet, padded)'),
+  })
+  .strict();
 
 // ------------------------------------------------------------------------------------------------
 // submissions

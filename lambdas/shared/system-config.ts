@@ -153,8 +153,13 @@ export const API_ACCESS = {
 export const BUCKETS = {
   /** Deployed as `<namePrefix>-<account>-<region>`: globally unique, and known to every stack without a lookup. */
   screenshots: { namePrefix: 'directorybolt-screenshots', expireAfterDays: 90 },
-  /** S3 server access logs of the screenshot bucket. */
+  /** S3 server access logs of the screenshot and assets buckets. */
   accessLogs: { expireAfterDays: 365 },
+  /**
+   * Customers' profile assets (logos), with no expiry. A logo is uploaded base64 in a JSON body
+   * under API.maxBodyBytes, so it is bounded well below that (180 KiB is 240 KiB of base64).
+   */
+  assets: { namePrefix: 'directorybolt-assets', logoMaxBytes: 180 * 1024 },
 } as const;
 
 export const LOGS = {

@@ -29,7 +29,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { chromium as playwrightChromium } from 'playwright-core';
 import type { Browser, BrowserContext, BrowserContextOptions, LaunchOptions } from 'playwright-core';
 import { SUBMITTER } from '../shared/system-config';
-import { SubmissionError } from './form-filler';
+import { SubmissionError } from './submission-error';
 import { cleanStaleBrowserFiles } from './tmp-cleanup';
 
 /**

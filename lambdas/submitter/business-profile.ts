@@ -1,12 +1,42 @@
 /**
  * The business facts the submitter types into a directory's form, and the stored field mapping a
  * directory may carry. Types and their runtime schemas only: no browser, no I/O.
+ *
+ * The profile holds what directory forms commonly ask for. The first eleven fields are required to
+ * submit at all; the rest are optional, and a form that requires one the profile lacks ends as
+ * needs_manual naming the field.
  */
 import { z } from 'zod';
+import { FILLABLE_KINDS } from '../form-filling/field-kinds';
 import { sanitizeText } from '../shared/sanitize';
 
 /** Every profile field, in the order a form usually asks for them. */
 export const PROFILE_FIELDS = [
+  'business_name',
+  'contact_first_name',
+  'contact_last_name',
+  'email',
+  'phone',
+  'website',
+  'address_line',
+  'address_line2',
+  'city',
+  'region',
+  'postal_code',
+  'country',
+  'category',
+  'short_description',
+  'description',
+  'keywords',
+  'opening_hours',
+  'year_established',
+  'social_profiles',
+  'logo',
+] as const;
+export type ProfileField = (typeof PROFILE_FIELDS)[number];
+
+/** The fields a profile must have before anything is submitted. */
+export const REQUIRED_PROFILE_FIELDS = [
   'business_name',
   'email',
   'phone',
@@ -18,38 +48,178 @@ export const PROFILE_FIELDS = [
   'country',
   'category',
   'description',
-] as const;
-export type ProfileField = (typeof PROFILE_FIELDS)[number];
+] as const satisfies readonly ProfileField[];
 
-export const BusinessProfileSchema = z.object({
-  business_name: z.string().min(1),
-  email: z.string().email(),
-  phone: z.string().min(1),
-  // Typed into directories' forms and published: only a web address. z.url() alone accepts
-  // javascript:, data:, file: and mailto: (any scheme that parses).
-  website: z.url({
-    protocol: /^https?$/,
-    hostname: z.regexes.domain,
-    error: 'website must be an http(s) URL',
-  }),
-  address_line: z.string().min(1),
-  city: z.string().min(1),
-  region: z.string().min(1),
-  postal_code: z.string().min(1),
-  country: z.string().min(1),
-  category: z.string().min(1),
-  // Plain text only: no markup or script reaches a directory (or our own storage, see sanitize.ts).
-  description: z.string().transform(sanitizeText).pipe(z.string().min(1, 'description has no text')),
-});
-export type BusinessProfile = z.infer<typeof BusinessProfileSchema>;
+// Typed into directories' forms and published: only a web address. z.url() alone accepts
+// javascript:, data:, file: and mailto: (any scheme that parses).
+export const webUrl = (field: string) =>
+  z
+    .url({ protocol: /^https?$/, hostname: z.regexes.domain, error: `${field} must be an http(s) URL` })
+    .max(2048);
+
+// Plain text only: no markup or script reaches a directory (or our own storage, see sanitize.ts).
+const plainText = (field: string, max: number) =>
+  z
+    .string()
+    .max(max * 2, `${field} is longer than ${max} characters`)
+    .transform(sanitizeText)
+    .pipe(z.string().min(1, `${field} has no text`).max(max, `${field} is longer than ${max} characters`));
+
+export const SOCIAL_NETWORKS = [
+  'facebook',
+  'instagram',
+  'linkedin',
+  'x',
+  'youtube',
+  'tiktok',
+  'pinterest',
+] as const;
+export type SocialNetwork = (typeof SOCIAL_NETWORKS)[number];
+
+/** The hosts a profile URL of each network may be on (a "Facebook" link to elsewhere is refused). */
+export const SOCIAL_HOSTS: Record<SocialNetwork, readonly string[]> = {
+  facebook: ['facebook.com', 'fb.com'],
+  instagram: ['instagram.com'],
+  linkedin: ['linkedin.com'],
+  x: ['x.com', 'twitter.com'],
+  youtube: ['youtube.com', 'youtu.be'],
+  tiktok: ['tiktok.com'],
+  pinterest: ['pinterest.com'],
+};
+
+const onHost = (url: string, hosts: readonly string[]): boolean => {
+  const host = new URL(url).hostname.toLowerCase();
+  return hosts.some((h) => host === h || host.endsWith(`.${h}`));
+};
+
+export const SocialProfilesSchema = z
+  .object(
+    Object.fromEntries(
+      SOCIAL_NETWORKS.map((network) => [
+        network,
+        webUrl(network)
+          .refine((url) => onHost(url, SOCIAL_HOSTS[network]), {
+            error: `${network} must be a URL on ${SOCIAL_HOSTS[network].join(' or ')}`,
+          })
+          .optional(),
+      ]),
+    ) as Record<SocialNetwork, z.ZodOptional<ReturnType<typeof webUrl>>>,
+  )
+  .strict();
+export type SocialProfiles = z.infer<typeof SocialProfilesSchema>;
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a time is HH:MM (00:00 to 24:00)');
 
 /**
- * A directory's stored mapping: a CSS selector per profile field, optionally the submit button and
- * how the directory says "thank you". When present it wins over field detection.
+ * Opening hours as schema.org's OpeningHoursSpecification has them: each entry is a span on some
+ * days; a day with no entry is closed; two entries on one day are a lunch break.
+ */
+export const OpeningHoursSchema = z
+  .array(
+    z
+      .object({
+        days: z
+          .array(z.enum(WEEKDAYS))
+          .min(1)
+          .refine((days) => new Set(days).size === days.length, 'a day is named twice'),
+        opens: clock,
+        closes: clock,
+      })
+      .strict()
+      .refine((span) => span.opens < span.closes, 'opens must be before closes'),
+  )
+  .min(1)
+  .max(14);
+export type OpeningHours = z.infer<typeof OpeningHoursSchema>;
+
+export const LOGO_CONTENT_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'] as const;
+/** The stored logo a file input is filled from (the image itself is in the assets bucket). */
+export const LogoRefSchema = z
+  .object({
+    key: z.string().min(1).max(300),
+    content_type: z.enum(LOGO_CONTENT_TYPES),
+    bytes: z.number().int().min(1),
+  })
+  .strict();
+export type LogoRef = z.infer<typeof LogoRefSchema>;
+
+/** Each profile field's schema, shared by the API (what is stored) and the submitter (what is typed). */
+export const PROFILE_FIELD_SCHEMAS = {
+  business_name: z.string().trim().min(1).max(300),
+  contact_first_name: z.string().trim().min(1).max(100),
+  contact_last_name: z.string().trim().min(1).max(100),
+  email: z.email().max(320),
+  phone: z.string().trim().min(1).max(50),
+  website: webUrl('website'),
+  address_line: z.string().trim().min(1).max(300),
+  address_line2: z.string().trim().min(1).max(300),
+  city: z.string().trim().min(1).max(120),
+  region: z.string().trim().min(1).max(120),
+  postal_code: z.string().trim().min(1).max(32),
+  country: z.string().trim().min(1).max(120),
+  category: z.string().trim().min(1).max(120),
+  short_description: plainText('short_description', 300),
+  description: plainText('description', 5000),
+  keywords: z
+    .array(plainText('keyword', 60))
+    .min(1)
+    .max(30)
+    .refine(
+      (words) => new Set(words.map((w) => w.toLowerCase())).size === words.length,
+      'a keyword is listed twice',
+    ),
+  opening_hours: OpeningHoursSchema,
+  year_established: z
+    .number()
+    .int()
+    .min(1800)
+    .refine((year) => year <= new Date().getUTCFullYear(), 'year_established is in the future'),
+  social_profiles: SocialProfilesSchema,
+  logo: LogoRefSchema,
+} as const satisfies Record<ProfileField, z.ZodType>;
+
+/** Absent, null or undefined all mean "the profile has none" (stored rows say null). */
+const optional = <T extends z.ZodType>(schema: T) =>
+  schema
+    .nullish()
+    .transform((v) => v ?? undefined)
+    .optional();
+
+export const BusinessProfileSchema = z.object({
+  business_name: PROFILE_FIELD_SCHEMAS.business_name,
+  email: PROFILE_FIELD_SCHEMAS.email,
+  phone: PROFILE_FIELD_SCHEMAS.phone,
+  website: PROFILE_FIELD_SCHEMAS.website,
+  address_line: PROFILE_FIELD_SCHEMAS.address_line,
+  city: PROFILE_FIELD_SCHEMAS.city,
+  region: PROFILE_FIELD_SCHEMAS.region,
+  postal_code: PROFILE_FIELD_SCHEMAS.postal_code,
+  country: PROFILE_FIELD_SCHEMAS.country,
+  category: PROFILE_FIELD_SCHEMAS.category,
+  description: PROFILE_FIELD_SCHEMAS.description,
+  contact_first_name: optional(PROFILE_FIELD_SCHEMAS.contact_first_name),
+  contact_last_name: optional(PROFILE_FIELD_SCHEMAS.contact_last_name),
+  address_line2: optional(PROFILE_FIELD_SCHEMAS.address_line2),
+  short_description: optional(PROFILE_FIELD_SCHEMAS.short_description),
+  keywords: optional(PROFILE_FIELD_SCHEMAS.keywords),
+  opening_hours: optional(PROFILE_FIELD_SCHEMAS.opening_hours),
+  year_established: optional(PROFILE_FIELD_SCHEMAS.year_established),
+  social_profiles: optional(PROFILE_FIELD_SCHEMAS.social_profiles),
+  logo: optional(PROFILE_FIELD_SCHEMAS.logo),
+});
+export type BusinessProfile = z.infer<typeof BusinessProfileSchema>;
+export type BusinessProfileInput = z.input<typeof BusinessProfileSchema>;
+
+/**
+ * A directory's stored mapping: a CSS selector per field kind (see form-filling/field-kinds.ts;
+ * the kinds include every profile field name the first mappings used), optionally the submit
+ * button and how the directory says "thank you". When present it wins over field detection.
  */
 export const FieldMappingSchema = z.object({
-  fields: z.partialRecord(z.enum(PROFILE_FIELDS), z.string().min(1)),
-  submit: z.string().min(1).optional(),
+  fields: z.partialRecord(z.enum(FILLABLE_KINDS), z.string().min(1).max(1000)),
+  submit: z.string().min(1).max(1000).optional(),
   success: z
     .object({
       selector: z.string().min(1).optional(),

@@ -2,7 +2,7 @@
  * What a failed submission means for the task, beyond transient/permanent: a directory that answered
  * 429 is not failing, it is asking us to wait, so that wait must not spend an attempt.
  */
-import { classifyError, SubmissionError } from './form-filler';
+import { classifyError, SubmissionError } from './submission-error';
 
 export type FailureClass =
   { errorClass: 'transient' | 'permanent' } | { errorClass: 'rate_limited'; retryAfterSeconds?: number };

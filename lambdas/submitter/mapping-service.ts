@@ -9,7 +9,7 @@
  * directory's stored mapping always wins (the service is not even asked).
  *
  * Wire contract (JSON over HTTP POST to the configured URL):
- *   request  { "url": "<form page URL>", "controls": [{ index, tag, type, name, id, label,
+ *   request  { "url": "<form page URL>", "controls": [{ index, selector, tag, type, name, id, label,
  *              placeholder, autocomplete, required, group, options: [{ value, label }] }] }
  *   response { "mapping": FieldMapping | null }   (or the FieldMapping itself)
  * The service is an operator-configured endpoint (not a URL from data), so it is called directly,
@@ -18,11 +18,11 @@
 import type { LogPort } from '../shared/ports';
 import { SUBMITTER } from '../shared/system-config';
 import { FieldMappingSchema, type FieldMapping } from './business-profile';
-import type { ControlDescriptor } from './form-filler';
+import type { ScannedControl } from '../form-filling/page-scan';
 
 export interface MappingRequest {
   url: string;
-  controls: ControlDescriptor[];
+  controls: ScannedControl[];
 }
 
 /** What the form filler needs: a suggestion or null, never an exception, never longer than its timeout. */
@@ -39,14 +39,15 @@ export interface MappingServiceOptions {
 }
 
 /** Only what describes the form; values the page pre-filled are left out. */
-function describe(control: ControlDescriptor) {
+function describe(control: ScannedControl) {
   return {
     index: control.index,
+    selector: control.selector,
     tag: control.tag,
     type: control.type,
     name: control.name,
     id: control.id,
-    label: control.label || control.nearby,
+    label: control.labels || control.labelledBy || control.ariaLabel || control.layoutText,
     placeholder: control.placeholder,
     autocomplete: control.autocomplete,
     required: control.required,

@@ -25,7 +25,8 @@ export interface ClaimedTask {
     field_mapping: unknown;
     verification?: unknown;
   };
-  customer: Record<string, string | null> & { id: string };
+  /** The business profile as stored (task_payload): text, numbers, lists and objects. */
+  customer: Record<string, unknown> & { id: string };
 }
 
 type Claim =

@@ -66,7 +66,7 @@ export function classifyAddress(address: string): AddressVerdict {
 }
 
 /** "host:port" as the guard compares it: lower case, IPv6 in brackets. */
-function originKey(hostname: string, port: number): string {
+export function originKey(hostname: string, port: number): string {
   const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
   return `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
 }
@@ -93,6 +93,23 @@ export function parseAllowedHosts(value: string | undefined): Set<string> {
     hosts.add(originKey(url.hostname, Number(url.port)));
   }
   return hosts;
+}
+
+/**
+ * Whether an http(s) URL points at one of the allow-listed host:port origins (the local runtime's
+ * test sites): such a URL may name a directory although it is not a public web address.
+ */
+export function isAllowListedUrl(url: string, allowedHosts: ReadonlySet<string>): boolean {
+  if (allowedHosts.size === 0) return false;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return false;
+  const port = parsed.port ? Number(parsed.port) : parsed.protocol === 'https:' ? 443 : 80;
+  return allowedHosts.has(originKey(parsed.hostname, port));
 }
 
 export class BlockedError extends Error {

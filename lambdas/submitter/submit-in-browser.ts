@@ -2,8 +2,10 @@ import { optionalEnv } from '../shared/env';
 import { logger } from '../shared/powertools';
 import { getBrowserManager } from './browser';
 import { BusinessProfileSchema, FieldMappingSchema } from './business-profile';
-import { fillAndSubmit, SubmissionError } from './form-filler';
+import { fillAndSubmit } from '../form-filling/fill-flow';
+import { SubmissionError } from './submission-error';
 import { createMappingService } from './mapping-service';
+import { loadLogo } from './profile-assets';
 import type { ClaimedTask, SubmissionResult } from './process-task';
 import { parseAllowedHosts, SsrfGuard } from './ssrf-guard';
 
@@ -44,6 +46,7 @@ export async function submitInBrowser(
         fieldMapping: mapping.success ? mapping.data : null,
         mappingService,
         beforeSubmit,
+        loadLogo,
       });
       return {
         status: result.status,

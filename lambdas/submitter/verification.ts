@@ -39,16 +39,17 @@ export interface VerificationResult {
 }
 
 /** The rule's lookup URL with the business's facts filled in. Unknown or empty placeholders are errors. */
-export function lookupUrlFor(
-  rule: VerificationRule,
-  facts: Record<string, string | null | undefined>,
-): string {
+export function lookupUrlFor(rule: VerificationRule, facts: Record<string, unknown>): string {
   const url = rule.lookup_url.replace(/\{([a-z_]+)\}/g, (_match, name: string) => {
     const value = facts[name];
-    if (value === undefined || value === null || value.trim() === '') {
-      throw new Error(`The verification rule needs {${name}}, which the business profile does not have`);
+    // Only text and numbers go into a URL: keywords, opening hours or a logo are not lookup keys.
+    const text = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
+    if (text === '') {
+      throw new Error(
+        `The verification rule needs {${name}}, which the business profile does not have as text`,
+      );
     }
-    return encodeURIComponent(value);
+    return encodeURIComponent(text);
   });
   const parsed = new URL(url);
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
@@ -98,7 +99,7 @@ function absoluteHttpUrl(url: string | null | undefined, base: string): string |
 export async function verifySubmission(
   lookup: LookupPort,
   rawRule: unknown,
-  facts: Record<string, string | null | undefined>,
+  facts: Record<string, unknown>,
 ): Promise<VerificationResult> {
   const rule = verificationRuleSchema.parse(rawRule);
   const lookupUrl = lookupUrlFor(rule, facts);
@@ -112,5 +113,6 @@ export async function verifySubmission(
   } catch {
     throw new Error('The verification lookup did not answer JSON');
   }
-  return { lookupUrl, ...findListing(body, facts.business_name ?? '', answer.url) };
+  const name = typeof facts.business_name === 'string' ? facts.business_name : '';
+  return { lookupUrl, ...findListing(body, name, answer.url) };
 }

@@ -18,6 +18,7 @@ import {
   UsagePlan,
 } from 'aws-cdk-lib/aws-apigateway';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { z } from 'zod';
@@ -32,6 +33,7 @@ import {
   TASKS,
 } from '../../lambdas/shared/system-config';
 import { REQUEST_SCHEMAS } from '../../lambdas/shared/api-openapi';
+import { AssetsBucket } from './assets-bucket';
 import { ChromiumLayer } from './chromium-layer';
 import { ServiceFunction } from './service-function';
 import type { SupabaseSettings } from './supabase-settings';
@@ -41,6 +43,8 @@ export interface JobsApiProps {
   readonly supabase: SupabaseSettings;
   readonly logLevel: string;
   readonly stageName: string;
+  /** The profile-assets bucket: routes that store assets (routes.ts storesAssets) may write logos. */
+  readonly assetsBucket: IBucket;
 }
 
 const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
@@ -172,6 +176,7 @@ export class JobsApi extends Construct {
           props.queues[priority].grantSendMessages(fn);
         }
       }
+      if (route.storesAssets) AssetsBucket.bindLogoWriter(props.assetsBucket, fn);
 
       const pathParameters = [...route.resource.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
       const model = bodyModels[key];

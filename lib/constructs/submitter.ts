@@ -4,6 +4,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PRIORITIES, type Priority, QUEUES, SUBMITTER } from '../../lambdas/shared/system-config';
+import { AssetsBucket } from './assets-bucket';
 import type { ChromiumLayer } from './chromium-layer';
 import { ScreenshotBucket } from './screenshot-bucket';
 import { ServiceFunction } from './service-function';
@@ -12,6 +13,8 @@ import type { SupabaseSettings } from './supabase-settings';
 export interface SubmitterProps {
   readonly queues: Readonly<Record<Priority, IQueue>>;
   readonly screenshotBucket: IBucket;
+  /** Where the profiles' logos are (a form with a logo file input gets the customer's). */
+  readonly assetsBucket: IBucket;
   readonly chromium: ChromiumLayer;
   readonly supabase: SupabaseSettings;
   readonly logLevel: string;
@@ -47,6 +50,7 @@ export class Submitter extends Construct {
       reservedConcurrentExecutions: props.reservedConcurrency,
     });
     ScreenshotBucket.bindWriter(props.screenshotBucket, this.function);
+    AssetsBucket.bindLogoReader(props.assetsBucket, this.function);
     if (props.mappingServiceUrl) this.function.addEnvironment('MAPPING_SERVICE_URL', props.mappingServiceUrl);
     props.supabase.bind(this.function);
 

@@ -3,6 +3,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { Priority } from '../../lambdas/shared/system-config';
 import { ApiRateLimit } from '../constructs/api-rate-limit';
+import { AssetsBucket } from '../constructs/assets-bucket';
 import { HealthDetailsAccess } from '../constructs/health-details-access';
 import { JobsApi } from '../constructs/jobs-api';
 import { SupabaseSettings, type SupabaseSettingsProps } from '../constructs/supabase-settings';
@@ -28,6 +29,7 @@ export class ApiStack extends Stack {
       supabase: new SupabaseSettings(this, 'Supabase', props.supabase),
       logLevel: props.logLevel,
       stageName: props.stageName,
+      assetsBucket: AssetsBucket.fromDeployment(this, 'AssetsBucket'),
     });
     const health = this.jobsApi.functions.get('GET /health');
     if (health) HealthDetailsAccess.bindQueueStatus(health, props.queues);

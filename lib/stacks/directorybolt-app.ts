@@ -107,7 +107,7 @@ export function buildDirectoryBoltApp(
   });
   const storage = new StorageStack(app, 'DirectoryBolt-Storage', {
     ...common,
-    description: 'DirectoryBolt screenshot bucket',
+    description: 'DirectoryBolt screenshot and profile-asset buckets',
   });
   const submitter = new SubmitterStack(app, 'DirectoryBolt-Submitter', {
     ...common,
@@ -119,7 +119,7 @@ export function buildDirectoryBoltApp(
     mappingServiceUrl: context.mappingServiceUrl,
   });
   // The submitter finds the bucket by its derived name, so the order is stated rather than inferred.
-  submitter.addStackDependency(storage, 'writes screenshots to the screenshot bucket');
+  submitter.addStackDependency(storage, 'writes screenshots and reads logos from the storage buckets');
   const api = new ApiStack(app, 'DirectoryBolt-Api', {
     ...common,
     description: 'DirectoryBolt REST API',
@@ -129,6 +129,8 @@ export function buildDirectoryBoltApp(
     logLevel: context.logLevel,
     stageName: context.apiStageName,
   });
+  // As for the submitter: the logo upload finds the assets bucket by its derived name.
+  api.addStackDependency(storage, 'stores logos in the assets bucket');
   const operations = new OperationsStack(app, 'DirectoryBolt-Operations', {
     ...common,
     description: 'DirectoryBolt self-healing jobs, history archive, alarms, Slack notifier and dashboard',

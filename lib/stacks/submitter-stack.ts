@@ -2,6 +2,7 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { Priority } from '../../lambdas/shared/system-config';
+import { AssetsBucket } from '../constructs/assets-bucket';
 import { ChromiumLayer } from '../constructs/chromium-layer';
 import { ScreenshotBucket } from '../constructs/screenshot-bucket';
 import { Submitter } from '../constructs/submitter';
@@ -26,6 +27,7 @@ export class SubmitterStack extends Stack {
     this.submitter = new Submitter(this, 'Submitter', {
       queues: props.queues,
       screenshotBucket: ScreenshotBucket.fromDeployment(this, 'ScreenshotBucket'),
+      assetsBucket: AssetsBucket.fromDeployment(this, 'AssetsBucket'),
       chromium: this.chromium,
       supabase: new SupabaseSettings(this, 'Supabase', props.supabase),
       logLevel: props.logLevel,

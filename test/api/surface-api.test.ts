@@ -138,17 +138,106 @@ describe('directories', () => {
 describe('POST /directories/{id}/test-submission', () => {
   it('fills the demo form in Chromium without submitting and returns the mapping and a screenshot', async () => {
     const before = await tableCounts(api.env.db.pool);
+    const posted = api.env.demoSite.submissions().length;
     const response = await call(base, `/directories/${demoDirectory.id}/test-submission`, {
       method: 'POST',
       key: keys.staff,
     });
     expect(response.status).toBe(200);
-    expect(response.json).toMatchObject({ directory_id: demoDirectory.id, outcome: 'needs_manual' });
+    expect(response.json).toMatchObject({ directory_id: demoDirectory.id, outcome: 'filled' });
     expect(response.json.mapping.filled_fields).toContain('business_name');
     expect(Array.isArray(response.json.unmapped_required_fields)).toBe(true);
     const png = Buffer.from(response.json.screenshot_png_base64, 'base64');
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
     expect(await tableCounts(api.env.db.pool)).toEqual(before);
+    expect(api.env.demoSite.submissions()).toHaveLength(posted); // a dry run sends nothing
+  });
+
+  it('reports every control of the chosen form, the buttons, and a mapping PUT .../mapping takes unchanged', async () => {
+    const admin = await newKey('admin');
+    const [directory] = await insertDirectories(api.env.db.pool, 1, {
+      submission_url: `${api.env.demoSite.url}/forms/plain`,
+    });
+    const first = await call(base, `/directories/${directory!.id}/test-submission`, {
+      method: 'POST',
+      key: admin,
+    });
+    expect(first.status).toBe(200);
+    const report = first.json as {
+      controls: Array<{
+        selector: string;
+        label: string;
+        field: string | null;
+        source: string | null;
+        confidence: number;
+        value: string | null;
+      }>;
+      buttons: Array<{ selector: string; text: string; role: string; chosen: boolean }>;
+      proposed_mapping: { fields: Record<string, string>; submit?: string };
+      container: { selector: string; purpose: string };
+    };
+    expect(report.container).toMatchObject({ selector: '#listing-form', purpose: 'listing' });
+    const company = report.controls.find((c) => c.selector === '#company');
+    expect(company).toMatchObject({
+      label: 'Company name *',
+      field: 'business_name',
+      value: 'DirectoryBolt Test Business',
+    });
+    expect(company!.confidence).toBeGreaterThan(0.5);
+    expect(company!.source).toBeTruthy();
+    // The honeypot is listed and left empty.
+    expect(report.controls.find((c) => c.selector === '#fax')).toMatchObject({ field: null, value: null });
+    expect(report.buttons.filter((b) => b.chosen)).toEqual([
+      expect.objectContaining({ text: 'Submit listing', role: 'submit' }),
+    ]);
+    expect(report.proposed_mapping.fields).toMatchObject({
+      business_name: '#company',
+      email: '#contact_email',
+    });
+
+    // The proposal is a mapping the API stores as it is, and the next dry run uses it.
+    const stored = await call(base, `/directories/${directory!.id}/mapping`, {
+      method: 'PUT',
+      key: admin,
+      body: { field_mapping: report.proposed_mapping },
+    });
+    expect(stored.status).toBe(200);
+    const again = await call(base, `/directories/${directory!.id}/test-submission`, {
+      method: 'POST',
+      key: admin,
+    });
+    // The sample profile's category is not one of this directory's: the run says so, with the field.
+    expect(again.json).toMatchObject({
+      outcome: 'needs_manual',
+      mapping: { source: 'stored' },
+      unmapped_required_fields: ['Category *'],
+    });
+    expect(again.json.mapping.filled_fields.sort()).toEqual(first.json.mapping.filled_fields.sort());
+  });
+
+  it('a directory on a loopback test site is accepted only where the local runtime allows its host', async () => {
+    const admin = await newKey('admin');
+    const allowed = await call(base, '/directories', {
+      method: 'POST',
+      key: admin,
+      body: {
+        slug: `local-test-${Date.now()}`,
+        name: 'Local test site',
+        submission_url: `${api.env.demoSite.url}/forms/plain`,
+      },
+    });
+    expect(allowed.status).toBe(201);
+    const other = await call(base, '/directories', {
+      method: 'POST',
+      key: admin,
+      body: {
+        slug: `local-other-${Date.now()}`,
+        name: 'Not allowed',
+        submission_url: 'http://127.0.0.1:9/forms/plain',
+      },
+    });
+    expect(other.status).toBe(400);
+    expect(other.json.error.message).toMatch(/submission_url/);
   });
 
   it('refuses a directory whose form is on a private address (SSRF guard): 422, not a fetch', async () => {

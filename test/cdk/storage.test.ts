@@ -44,9 +44,10 @@ describe('StorageStack', () => {
     });
   });
 
-  it('denies non-TLS access on both buckets', () => {
+  it('denies non-TLS access on every bucket (screenshots, profile assets, access logs)', () => {
     const template = testApp.template('storage');
-    template.resourceCountIs('AWS::S3::BucketPolicy', 2);
+    template.resourceCountIs('AWS::S3::Bucket', 3);
+    template.resourceCountIs('AWS::S3::BucketPolicy', 3);
     template.allResourcesProperties('AWS::S3::BucketPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([

@@ -21,7 +21,8 @@ import {
   sparticuzExecutablePath,
   type LoggerPort,
 } from '../../lambdas/submitter/browser';
-import { classifyError, fillAndSubmit, SubmissionError } from '../../lambdas/submitter/form-filler';
+import { fillAndSubmit } from '../../lambdas/form-filling/fill-flow';
+import { classifyError, SubmissionError } from '../../lambdas/submitter/submission-error';
 import { cleanStaleBrowserFiles } from '../../lambdas/submitter/tmp-cleanup';
 import { startDemoSite, type DemoSite } from '../../local/demo-site/server';
 import { PROFILE } from './fixtures';

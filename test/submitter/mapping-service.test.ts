@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { BrowserManager, sparticuzExecutablePath } from '../../lambdas/submitter/browser';
 import type { FieldMapping } from '../../lambdas/submitter/business-profile';
-import { fillAndSubmit, type FillOptions } from '../../lambdas/submitter/form-filler';
+import { fillAndSubmit, type FillOptions } from '../../lambdas/form-filling/fill-flow';
 import { createMappingService } from '../../lambdas/submitter/mapping-service';
 import { startDemoSite, type DemoSite } from '../../local/demo-site/server';
 import { PROFILE } from './fixtures';

@@ -4,7 +4,7 @@
  */
 import { POLITENESS, QUEUES, TASKS } from '../../lambdas/shared/system-config';
 import { classifyFailure } from '../../lambdas/submitter/failure-class';
-import { SubmissionError } from '../../lambdas/submitter/form-filler';
+import { SubmissionError } from '../../lambdas/submitter/submission-error';
 import { messageDelaySeconds, rateLimitWaitSeconds, withJitter } from '../../lambdas/submitter/requeue';
 import { findListing, lookupUrlFor } from '../../lambdas/submitter/verification';
 

@@ -1,7 +1,7 @@
 /** sanitizeText, the profile schema's rules and Retry-After parsing: pure functions, no browser. */
 import { sanitizeText } from '../../lambdas/shared/sanitize';
 import { BusinessProfileSchema } from '../../lambdas/submitter/business-profile';
-import { parseRetryAfter } from '../../lambdas/submitter/form-filler';
+import { parseRetryAfter } from '../../lambdas/submitter/submission-error';
 import { PROFILE } from './fixtures';
 
 test.each([

@@ -5,7 +5,8 @@
  */
 import { createServer, type Server } from 'node:net';
 import { BrowserManager, sparticuzExecutablePath } from '../../lambdas/submitter/browser';
-import { fillAndSubmit, SubmissionError } from '../../lambdas/submitter/form-filler';
+import { fillAndSubmit } from '../../lambdas/form-filling/fill-flow';
+import { SubmissionError } from '../../lambdas/submitter/submission-error';
 import {
   BlockedError,
   classifyAddress,
