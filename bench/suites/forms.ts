@@ -13,6 +13,7 @@ import { treeRssMb } from '../lib/sampler';
 import { percentile, round, since } from '../lib/stats';
 import type { Suite } from '../lib/suite';
 import { analyzeScan, fillAndSubmit, type FillResult } from '../../lambdas/form-filling/fill-flow';
+import { MIN_CONTAINER_SCORE } from '../../lambdas/form-filling/containers';
 import { isFillableKind } from '../../lambdas/form-filling/field-kinds';
 import { SCAN_JS, type ScanResult } from '../../lambdas/form-filling/page-scan';
 import { BrowserManager, sparticuzExecutablePath } from '../../lambdas/submitter/browser';
@@ -222,11 +223,22 @@ function evaluatePage(page: CorpusPage, run: Awaited<ReturnType<typeof dryRunPag
   const visible = new Set(scan.controls.filter((c) => c.visible && c.editable).map((c) => c.index));
   const selectorOf = new Map(scan.controls.map((c) => [c.selector, c.index]));
 
-  // Detection: every visible control of the page.
+  // Detection: every visible control of the page, as the engine would fill it: its kind where a
+  // form the engine would fill holds it (a listing-like candidate scoring enough), nothing in a
+  // log-in, search, newsletter or payment form, or in one too small to be a form for the profile:
+  // the browsers' heuristics tests judge the same way (Chromium fills no form of fewer than three
+  // recognized fields).
+  const fillableHere = new Set(
+    analysis.candidates
+      .filter((c) => c.purpose === 'listing' && c.score >= MIN_CONTAINER_SCORE)
+      .flatMap((c) => c.controls.map((x) => x.index)),
+  );
   for (const control of scan.controls) {
     if (!visible.has(control.index)) continue;
     const field = matched.get(control.index);
-    const kind = analysis.classes.get(control.index)?.kind ?? 'unknown';
+    const kind = fillableHere.has(control.index)
+      ? (analysis.classes.get(control.index)?.kind ?? 'unknown')
+      : 'unknown';
     const fillable = Boolean(field && !field.neutral && field.accepted.length > 0);
     if (fillable) {
       outcome.detection.expected += 1;

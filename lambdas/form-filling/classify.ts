@@ -243,6 +243,19 @@ function firstMatch(
   return undefined;
 }
 
+const INSTRUCTION =
+  /[.!?;]\s|\s(?:please|enter|bitte|geben sie|veuillez|saisissez|por favor|introduzca|ingrese|per favore|inserisci|vul|voer|insira|digite)\s/i;
+
+/** A label's name and what follows it as instructions (only for labels of more than 30 characters). */
+function splitLabel(text: string): [string, string] {
+  if (text.length <= 30) return [text, ''];
+  if (INSTRUCTION.test(` ${text.trimStart()}`) && ` ${text.trimStart()}`.search(INSTRUCTION) === 0)
+    return ['', text];
+  const at = text.search(INSTRUCTION);
+  if (at <= 0) return [text, ''];
+  return [text.slice(0, at + 1), text.slice(at + 1)];
+}
+
 /** The text a person would read as the control's label, for reports. */
 export function displayLabel(control: ScannedControl): string {
   const label =
@@ -297,14 +310,23 @@ export function classifyControl(control: ScannedControl): Classification {
     const key = `${attribute}:${raw.toLowerCase()}`;
     if (seenTexts.has(key)) continue; // the same words in two places are one piece of evidence
     seenTexts.add(key);
-    const matches = matchText(raw, attribute);
-    if (matches.length === 0) continue;
-    const lastEnd = Math.max(...matches.filter((m) => m.strong).map((m) => m.end), -1);
-    for (const match of matches) {
-      let amount = match.strong ? weight : weight * WEAK_FACTOR;
-      // Several kinds in one text ("Business phone"): the one that ends it is the head of the phrase.
-      if (match.strong && matches.length > 1 && match.end < lastEnd) amount *= 0.85;
-      add(match.kind, amount, source);
+    // A long label is a name and then instructions ("City  Please enter a city. ZIP codes ..."):
+    // the name counts fully, the rest as a hint.
+    const [head, tail] = attribute ? [raw, ''] : splitLabel(raw);
+    for (const [part, partWeight] of [
+      [head, weight],
+      [tail, Math.min(weight, 0.3)],
+    ] as const) {
+      if (!part) continue;
+      const matches = matchText(part, attribute);
+      if (matches.length === 0) continue;
+      const lastEnd = Math.max(...matches.filter((m) => m.strong).map((m) => m.end), -1);
+      for (const match of matches) {
+        let amount = match.strong ? partWeight : partWeight * WEAK_FACTOR;
+        // Several kinds in one text ("Business phone"): the one that ends it is the head of the phrase.
+        if (match.strong && matches.length > 1 && match.end < lastEnd) amount *= 0.85;
+        add(match.kind, amount, source);
+      }
     }
   }
 
@@ -413,6 +435,11 @@ function adjustForControl(kind: FieldKind, score: number, control: ScannedContro
   if (control.tag === 'textarea' && TEXTAREA_KINDS.has(kind)) s += 0.2;
   if (control.type === 'email' && kind !== 'email' && kind !== 'email_confirm' && kind !== 'username')
     s *= 0.5;
+  // A part of a split phone is a small box; a full-width box named "phone2" is a second phone.
+  if (['phone_area_code', 'phone_prefix', 'phone_line', 'phone_country_code'].includes(kind)) {
+    const capacity = control.maxLength ?? control.size ?? Math.round(control.rect.width / 8);
+    if (capacity >= 7 && control.tag !== 'select') s *= 0.3;
+  }
   const max = control.maxLength;
   if (max !== null) {
     if (

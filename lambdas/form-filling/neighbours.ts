@@ -11,7 +11,7 @@
  *   followed by the last name;
  * - a bare "Name" on a listing form with no business-name field is the business's name.
  */
-import type { Classification } from './classify';
+import { matchText, type Classification } from './classify';
 import type { FieldKind } from './field-kinds';
 import type { ScannedControl } from './page-scan';
 
@@ -76,6 +76,7 @@ export function applyNeighbours(
   };
 
   splitPhones(list, get, set);
+  sharedLabels(list, get, set);
 
   for (let i = 0; i < list.length; i += 1) {
     const control = list[i]!;
@@ -91,8 +92,9 @@ export function applyNeighbours(
       nextCls &&
       isTextBox(next)
     ) {
+      // Only a box that says nothing of its own: "Recipient name" below a street is not its line 2.
       if (
-        nextCls.kind === 'unknown' ||
+        (nextCls.kind === 'unknown' && hasNoOwnWords(next, nextCls)) ||
         (nextCls.kind === cls.kind && hasNoOwnWords(next, nextCls)) ||
         (nextCls.kind === 'address_line' && !next.labels)
       ) {
@@ -108,6 +110,17 @@ export function applyNeighbours(
           if (hasNoOwnWords(third, thirdCls)) set(third, 'address_line3');
         }
       }
+    }
+
+    // "Title" right before a person's name is Mr/Ms, not a listing's title.
+    if (
+      cls.kind === 'business_name' &&
+      cls.score < 1 &&
+      next &&
+      nextCls &&
+      ['contact_first_name', 'contact_name', 'contact_last_name'].includes(nextCls.kind)
+    ) {
+      set(control, 'name_prefix', 0.6);
     }
 
     // Names: "Name: [first] [last]", "First name [ ] [unlabelled]"; a tiny box between a first and
@@ -281,10 +294,46 @@ function splitPhones(
         countryFirst && sizes[1]! >= 6
           ? ['phone_country_code', 'phone_area_code', 'phone_local']
           : ['phone_area_code', 'phone_prefix', 'phone_line'];
+    } else if (sizes[0]! <= 3 && sizes[1]! <= 3 && sizes[2]! >= 4) {
+      kinds = ['phone_area_code', 'phone_prefix', 'phone_line', 'phone_extension']; // 3-3-4 and an extension
     } else {
       kinds = ['phone_country_code', 'phone_area_code', 'phone_prefix', 'phone_line'];
     }
     group.forEach((c, k) => set(c, kinds[k]!, 0.85));
     i += group.length - 1;
+  }
+}
+
+/**
+ * One label for several boxes in a row: "City / State / Zip", "Postleitzahl/Ort", "CP - Ville". The
+ * kinds the label names, in its order, go to the box and the unlabelled boxes after it.
+ */
+function sharedLabels(
+  list: readonly ScannedControl[],
+  get: (c: ScannedControl) => Classification,
+  set: (c: ScannedControl, kind: FieldKind, confidence?: number) => void,
+): void {
+  for (let i = 0; i < list.length; i += 1) {
+    const control = list[i]!;
+    const label = control.labels || control.labelledBy || control.ariaLabel || control.layoutText;
+    const parts = label
+      .split(/\s*(?:\/|,|&|\||\+)\s*|\s+(?:-|and|und|et|y|e|en)\s+/i)
+      .filter((p) => p.trim());
+    if (parts.length < 2 || parts.length > 4) continue;
+    const kinds = parts.map((part) => {
+      const matches = matchText(part, false).filter((m) => m.strong);
+      return matches.length === 1 ? matches[0]!.kind : undefined;
+    });
+    if (kinds.some((k) => k === undefined) || new Set(kinds).size !== kinds.length) continue;
+    const boxes = [control];
+    for (let j = i + 1; j < list.length && boxes.length < kinds.length; j += 1) {
+      const next = list[j]!;
+      if (!hasNoOwnWords(next, get(next)) && get(next).kind !== 'unknown') break;
+      if (next.labels || next.labelledBy || next.ariaLabel) break;
+      boxes.push(next);
+    }
+    if (boxes.length !== kinds.length) continue;
+    boxes.forEach((box, k) => set(box, kinds[k]!, 0.75));
+    i += boxes.length - 1;
   }
 }

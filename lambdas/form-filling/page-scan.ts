@@ -273,7 +273,20 @@ export const SCAN_JS = `(() => {
     return block;
   };
   // The text of a label element without the text of the controls it wraps.
+  // The visible text of a label element, without the text of the controls it wraps: labels often
+  // carry hidden error messages ("City  Please enter a ZIP code") that must not name the field.
   const labelElementText = (label) => {
+    const walker = document.createTreeWalker(label, NodeFilter.SHOW_TEXT);
+    const parts = [];
+    let node;
+    while ((node = walker.nextNode())) {
+      if (node.parentElement && node.parentElement.closest('input, select, textarea, button')) continue;
+      if (!textVisible(node)) continue;
+      parts.push(node.nodeValue);
+    }
+    const visible = parts.join(' ').replace(/\\s+/g, ' ').trim();
+    if (visible) return visible;
+    // A hidden label (a honeypot's "Leave this empty", a visually hidden label): all its text.
     const clone = label.cloneNode(true);
     for (const inner of Array.from(clone.querySelectorAll('input, select, textarea, option, button, script, style'))) inner.remove();
     return (clone.textContent || '').replace(/\\s+/g, ' ').trim();

@@ -718,7 +718,7 @@ export const RULES: Rules = {
       ['\\bad(ı|i|ınız|iniz)? (ve )?soyad|\\bisim soyisim\\b|\\byetkili( kisi)?\\b', 'tr'],
       ['\\bфио\\b|контактное лицо|полное имя|ваше имя|имя (и )?фамилия|фамилия (и )?имя', 'ru'],
       ['氏名|お名前|担当者|代表者名|フルネーム', 'ja'],
-      ['姓名|联系人|聯絡人|聯繫人|您的名字|你的名字|负责人', 'zh'],
+      ['姓 ?名|联系人|聯絡人|聯繫人|您的名字|你的名字|负责人', 'zh'],
       ['성명|담당자|대표자 ?명', 'ko'],
       ['\\bnama (lengkap|anda|kontak|penanggung jawab)\\b|\\bnarahubung\\b', 'id'],
       ['\\bपर नम\\b|\\bआपक नम\\b', 'hi'],
@@ -796,6 +796,7 @@ export const RULES: Rules = {
     ],
     weak: [['^(nome|이름)$', 'it, pt, ko']],
     not: [
+      ['карт', 'ru'],
       [
         '\\b(last|family|sur) ?name|\\bsurname\\b|\\bcard\\b|\\bmiddle\\b|\\b(user|company|business|pet) ?name\\b',
         'en',
@@ -846,6 +847,7 @@ export const RULES: Rules = {
     ],
     weak: [['^(nom|name)$', 'fr, de']],
     not: [
+      ['姓 ?名', 'ja, zh'],
       [
         '\\b(first|given) (name )?(and|&) (last|family|sur)|\\bfirst ?and ?last\\b|\\bcard\\b|\\bmaiden\\b|\\bbirth name\\b|\\bsecond (last ?name|surname)\\b',
         'en',
@@ -1310,6 +1312,10 @@ export const RULES: Rules = {
     ],
     not: [
       [
+        '\\b(address|adres|adresse|direccion|indirizzo) (title|name|label|nickname|basligi|adi|bezeichnung|nom|nombre|nome)\\b|\\b(identificacao|nome|apelido) (do )?endereco\\b',
+        'en, tr, de, fr, es, it',
+      ],
+      [
         '\\be ?mail|\\bcourriel|\\bcorreo|\\beletronico\\b|\\bip\\b|\\bmac\\b|\\bweb\\b|\\bweb ?(site )?address\\b|\\bwebsite\\b|\\burl\\b|\\binternet\\b|\\bwallet\\b|\\bbitcoin\\b|\\bcrypto|\\bethereum\\b',
         'en, fr, es',
       ],
@@ -1397,6 +1403,13 @@ export const RULES: Rules = {
       ],
       ['\\binterno (telefonico|tel)\\b|\\btelefono|\\bpiano (tariffario|di|abbonamento)\\b', 'it, es'],
     ],
+    // "Additional information" under an address is its second line; on its own it could be anything.
+    weak: [
+      [
+        '^(additional (info|information|details)|informacion adicional|informations? complementaires?|zusatzangaben|informazioni aggiuntive|aanvullende informatie|informacao adicional)$',
+        'en, es, fr, de, it, nl, pt',
+      ],
+    ],
   },
 
   address_line3: {
@@ -1449,6 +1462,10 @@ export const RULES: Rules = {
       ['адрес|住所|地址|주소|\\bपत\\b', 'ru, ja, zh, ko, hi'],
     ],
     not: [
+      [
+        '\\b(address|adres|adresse|direccion|indirizzo) (title|name|label|nickname|basligi|adi|bezeichnung|nom|nombre|nome)\\b|\\b(identificacao|nome|apelido) (do )?endereco\\b',
+        'en, tr, de, fr, es, it',
+      ],
       [
         '\\be ?mail|\\bcourriel|\\bcorreo|\\beletronico\\b|\\bip\\b|\\bmac\\b|\\bweb\\b|\\bweb ?(site )?address\\b|\\bwebsite\\b|\\burl\\b|\\binternet\\b|\\bwallet\\b',
         'en, fr, es',
@@ -1587,6 +1604,7 @@ export const RULES: Rules = {
         'en',
       ],
       ['\\bland\\b|\\bstaat\\b', 'de, nl, sv, da, no'],
+      ['\\bulke\\b|\\bulce\\b', 'tr'],
       ['\\bpays\\b', 'fr'],
       ['\\bpais\\b', 'es, pt'],
       ['\\bpaese\\b|\\bnazione\\b', 'it'],
@@ -1603,6 +1621,7 @@ export const RULES: Rules = {
     attribute: [['\\bctry\\b|\\bcntry\\b|\\bcountry', 'en']],
     weak: [['\\bstato\\b|\\bnation\\b', 'it, en']],
     not: [
+      ['\\bland ?marks?\\b', 'en'],
       [
         '\\bcountry of (birth|origin|citizenship|nationality)\\b|\\bbirth ?country\\b|\\bcitizenship\\b|\\bnationalit|\\bcountry ?(calling|dial(l?ing)?|phone|tel) ?code\\b|\\b(phone|tel|telephone|mobile|dial(l?ing)?|calling) ?(country|code)\\b|\\bcountry ?code (for|of) (your )?(phone|tel|mobile)\\b',
         'en',
@@ -1828,6 +1847,11 @@ export const RULES: Rules = {
         'en',
       ],
       ['\\b(cvv2?|cvc2?|cvn|csc|cvd|ccv|cid)\\b', '*'],
+      ['карт[аыуео]|владел\\w* карт', 'ru'],
+      [
+        '\\bname (auf der|der) karte\\b|\\bnom (sur|de) (la )?carte\\b|\\bnombre (de|en) (la )?tarjeta\\b|\\bnome (sulla|della) carta\\b|\\bnaam (op|van) (de )?kaart\\b|\\bnome (no|do) cartao\\b',
+        'de, fr, es, it, nl, pt',
+      ],
       [
         '\\bcc ?(number|num|no|name|exp\\w*|cvv|cvc|type)\\b|\\bsecurity code\\b|\\bcard (verification|security|identification) (code|number|value)\\b|\\b(credit|debit) ?card\\b',
         'en',
@@ -2275,11 +2299,12 @@ export function normalizeText(text: string, options: { attribute?: boolean } = {
       .replace(/(\p{N})(\p{L})/gu, '$1 $2');
   }
   return value
+    .toLowerCase() // first: "İ" lower-cases to "i" plus a combining dot, removed below
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '') // combining marks: é -> e
     .normalize('NFC') // recompose what is not an accent (Hangul syllables)
-    .toLowerCase()
     .replace(/ß/g, 'ss')
+    .replace(/ı/g, 'i') // Turkish dotless i: "Başlığı" reads "basligi"
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
 }
