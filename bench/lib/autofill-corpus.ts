@@ -43,7 +43,6 @@ const ACCEPTED: Readonly<Record<string, FillableKind[]>> = {
   NAME_FIRST: ['contact_first_name'],
   NAME_LAST: ['contact_last_name'],
   NAME_LAST_FIRST: ['contact_last_name'],
-  NAME_LAST_SECOND: ['contact_last_name'],
   NAME_LAST_CORE: ['contact_last_name'],
   NAME_FULL: ['contact_name'],
   NAME_FULL_WITH_HONORIFIC_PREFIX: ['contact_name'],
@@ -70,6 +69,8 @@ const ACCEPTED: Readonly<Record<string, FillableKind[]>> = {
 
 /** Types our profile holds nothing for but that are not wrong to leave alone: out of the figures. */
 const NEUTRAL = new Set([
+  // A second surname (Spanish names): the profile has one last name, and typing it twice is wrong.
+  'NAME_LAST_SECOND',
   'ADDRESS_HOME_STREET_NAME',
   'ADDRESS_HOME_HOUSE_NUMBER',
   'ADDRESS_HOME_DEPENDENT_STREET_NAME',

@@ -290,27 +290,29 @@ function evaluatePage(page: CorpusPage, run: Awaited<ReturnType<typeof dryRunPag
       );
     }
   }
-  // Dry-run recall: over the fillable fields of the expected section the chosen form holds most of.
-  const chosen = new Set(
-    result.report.controls.map((c) => selectorOf.get(c.selector)).filter((i): i is number => i !== undefined),
-  );
+  // Dry-run recall: over the fillable fields of one expected section (a form can hold a billing and
+  // a shipping section; the engine fills the profile once): the section it wrote most of, rightly.
+  const rightlyWritten = (i: number): boolean => {
+    if (!writtenIn.has(i)) return false;
+    const control = result.report.controls.find((c) => selectorOf.get(c.selector) === i);
+    return control?.field != null && matched.get(i)!.accepted.includes(control.field as never);
+  };
   const sections = new Map<string, number[]>();
   for (const [index, field] of matched) {
     if (field.neutral || field.accepted.length === 0 || !visible.has(index)) continue;
     sections.set(field.section, [...(sections.get(field.section) ?? []), index]);
   }
   let best: number[] = [];
+  let bestRight = -1;
   for (const indexes of sections.values()) {
-    const inChosen = indexes.filter((i) => chosen.has(i)).length;
-    const bestIn = best.filter((i) => chosen.has(i)).length;
-    if (inChosen > bestIn || (inChosen === bestIn && indexes.length > best.length)) best = indexes;
+    const right = indexes.filter(rightlyWritten).length;
+    if (right > bestRight || (right === bestRight && indexes.length > best.length)) {
+      best = indexes;
+      bestRight = right;
+    }
   }
   outcome.dryRun.expected = best.length;
-  outcome.dryRun.found = best.filter((i) => {
-    if (!writtenIn.has(i)) return false;
-    const control = result.report.controls.find((c) => selectorOf.get(c.selector) === i);
-    return control?.field !== null && matched.get(i)!.accepted.includes(control!.field as never);
-  }).length;
+  outcome.dryRun.found = Math.max(0, bestRight);
   return outcome;
 }
 

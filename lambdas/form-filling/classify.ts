@@ -13,7 +13,12 @@
 import { FILLABLE_KINDS, type FieldKind } from './field-kinds';
 import type { ScannedControl } from './page-scan';
 import { compileRules, normalizeText, RULES, type CompiledRule } from './rules';
-import { looksLikeCountryList, looksLikeRegionList, looksLikeYearList } from './values';
+import {
+  looksLikeCountryList,
+  looksLikeDialCodeList,
+  looksLikeRegionList,
+  looksLikeYearList,
+} from './values';
 
 /** Where a classification came from (reported to admins; stored mappings say 'stored'). */
 export type EvidenceSource =
@@ -304,8 +309,10 @@ export function classifyControl(control: ScannedControl): Classification {
   };
 
   const seenTexts = new Set<string>();
-  for (const { source, weight, attribute, text } of SOURCE_WEIGHTS) {
+  for (const { source, weight: baseWeight, attribute, text } of SOURCE_WEIGHTS) {
     const raw = text(control);
+    // Text far from the control (a section heading) is context more than a label.
+    const weight = source === 'layout text' && control.layoutGap > 60 ? 0.4 : baseWeight;
     if (!raw) continue;
     const key = `${attribute}:${raw.toLowerCase()}`;
     if (seenTexts.has(key)) continue; // the same words in two places are one piece of evidence
@@ -332,7 +339,8 @@ export function classifyControl(control: ScannedControl): Classification {
 
   applyTypeHints(control, add);
   if (control.tag === 'select') {
-    if (looksLikeCountryList(control.options)) add('country', 1.2, 'options');
+    if (looksLikeDialCodeList(control.options)) add('phone_country_code', 1.2, 'options');
+    else if (looksLikeCountryList(control.options)) add('country', 1.2, 'options');
     else if (looksLikeRegionList(control.options)) add('region', 1.0, 'options');
     const years = looksLikeYearList(control.options);
     if (years === 'past') add('year_established', 0.3, 'options');

@@ -50,6 +50,12 @@ function numberedSibling(a: ScannedControl, b: ScannedControl): boolean {
   return /\d$/.test(na) && /\d$/.test(nb) && stem(na) === stem(nb) && stem(na).length > 0;
 }
 
+/** A box that says nothing at all: no label, placeholder or words beside it (punctuation aside). */
+function saysNothing(control: ScannedControl): boolean {
+  const own = `${control.labels} ${control.labelledBy} ${control.ariaLabel} ${control.placeholder}`.trim();
+  return own === '' && !/[\p{L}]{2,}/u.test(control.layoutText);
+}
+
 /** A box with no words of its own (only punctuation like "-" or ")" beside it). */
 function hasNoOwnWords(control: ScannedControl, cls: Classification): boolean {
   const own = `${control.labels} ${control.labelledBy} ${control.ariaLabel} ${control.placeholder}`.trim();
@@ -94,7 +100,7 @@ export function applyNeighbours(
     ) {
       // Only a box that says nothing of its own: "Recipient name" below a street is not its line 2.
       if (
-        (nextCls.kind === 'unknown' && hasNoOwnWords(next, nextCls)) ||
+        (nextCls.kind === 'unknown' && saysNothing(next)) ||
         (nextCls.kind === cls.kind && hasNoOwnWords(next, nextCls)) ||
         (nextCls.kind === 'address_line' && !next.labels)
       ) {
@@ -136,7 +142,7 @@ export function applyNeighbours(
       } else if (cls.kind === 'contact_name' || cls.kind === 'contact_first_name') {
         if (cls.kind === 'contact_name') set(control, 'contact_first_name');
         set(next, 'contact_last_name');
-      } else if (cls.kind === 'contact_last_name' && nextCls.kind === 'unknown') {
+      } else if (cls.kind === 'contact_last_name' && nextCls.kind === 'unknown' && saysNothing(next)) {
         set(next, 'contact_first_name');
       }
     }
@@ -168,6 +174,13 @@ export function applyNeighbours(
       cardWords.test(`${control.labels} ${control.layoutText} ${control.placeholder} ${control.ariaLabel}`)
     ) {
       set(control, 'credit_card', 0.8);
+    } else if (
+      kind === 'contact_name' &&
+      get(list[i + 1] ?? control).kind === 'credit_card' &&
+      list[i + 1] !== undefined
+    ) {
+      // A full name right before the card number is the card holder's.
+      set(control, 'credit_card', 0.7);
     }
   }
 

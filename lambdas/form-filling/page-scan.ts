@@ -45,6 +45,8 @@ export interface ScannedControl {
   describedBy: string;
   /** The nearest text before the control in the layout (what a person reads as its label). */
   layoutText: string;
+  /** How far (px) the layout text's block is from the control. */
+  layoutGap: number;
   /** Text a little further back (a section heading, an instruction) for context. */
   contextText: string;
   /** The header cell of the control's column, in tables whose first row names the columns. */
@@ -242,7 +244,9 @@ export const CHANGES_COUNT_JS = CHANGES_JS;
 export const SCAN_JS = `(() => {
   ${PAGE_HELPERS_JS}
   const CONTROL = 'input, select, textarea';
-  const SKIP_TEXT_IN = 'script, style, noscript, template, option, select, textarea, button, [aria-hidden="true"]';
+  // Text that is never a field's label: code, options, buttons and links (a "Sign In" link-button
+  // above a form is not the name of its first field), hidden text.
+  const SKIP_TEXT_IN = 'script, style, noscript, template, option, select, textarea, button, a[href], [role="button"], [onclick], [class*="button" i], [class*="btn" i], [aria-hidden="true"]';
   const BLOCK = /^(block|flex|grid|table|table-row|table-cell|list-item|table-caption|flow-root)$/;
   const forms = Array.from(document.forms);
   const all = Array.from(document.querySelectorAll(CONTROL));
@@ -293,6 +297,12 @@ export const SCAN_JS = `(() => {
   };
   const idsText = (ids) => ids ? ids.split(/\\s+/).map((id) => textOf(document.getElementById(id))).filter(Boolean).join(' ') : '';
 
+  // Text inside a <label> of another control ("Use as billing address" after its checkbox) is that
+  // control's, not the next field's.
+  const labelsAnother = (node, el) => {
+    const label = node.parentElement && node.parentElement.closest('label');
+    return !!label && !!label.control && label.control !== el;
+  };
   // Walk back through the document from the control, collecting visible text until another
   // control or button: the nearest block of text is the layout label, the rest is context.
   const precedingText = (el) => {
@@ -307,10 +317,15 @@ export const SCAN_JS = `(() => {
     while ((node = walker.previousNode())) {
       if (node.nodeType === 1) {
         if (node.contains(el)) continue; // an ancestor: keep going back
-        if (isControlEl(node) || isButtonEl(node)) break;
+        if (isControlEl(node) || isButtonEl(node)) {
+          // Text right after a checkbox or radio is its label, not this field's.
+          if ((node.type === 'checkbox' || node.type === 'radio') && firstBlock && !firstBlock.contains(el) && (firstBlock.contains(node) || blockOf(node) === firstBlock)) near = '';
+          break;
+        }
         continue;
       }
       if (!textVisible(node)) continue;
+      if (labelsAnother(node, el)) continue;
       const t = node.nodeValue.replace(/\\s+/g, ' ').trim();
       if (!t) continue;
       const block = blockOf(node);
@@ -321,7 +336,16 @@ export const SCAN_JS = `(() => {
       total += t.length;
       if (total > 240 || chunks.length > 12) break;
     }
-    return { near: near.slice(-160), context: chunks.join(' ').slice(-240) };
+    // How far the near text is from the control (px): a heading far above is no label.
+    let gap = 0;
+    if (firstBlock && !firstBlock.contains(el)) {
+      const a = firstBlock.getBoundingClientRect();
+      const b = el.getBoundingClientRect();
+      const dx = Math.max(0, b.left - a.right, a.left - b.right);
+      const dy = Math.max(0, b.top - a.bottom, a.top - b.bottom);
+      gap = Math.round(Math.max(dx, dy));
+    }
+    return { near: near.slice(-160), context: chunks.join(' ').slice(-240), gap };
   };
   const followingText = (el) => {
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
@@ -335,6 +359,7 @@ export const SCAN_JS = `(() => {
         continue;
       }
       if (!textVisible(node)) continue;
+      if (labelsAnother(node, el)) continue;
       const t = node.nodeValue.replace(/\\s+/g, ' ').trim();
       if (!t) continue;
       text += (text ? ' ' : '') + t;
@@ -431,7 +456,7 @@ export const SCAN_JS = `(() => {
     const formIndex = forms.indexOf(form);
     const hiddenReason = hiddenReasonOf(el);
     const visible = hiddenReason === '';
-    const texts = visible ? precedingText(el) : { near: '', context: '' };
+    const texts = visible ? precedingText(el) : { near: '', context: '', gap: 0 };
     const labels = Array.from(el.labels || []).map(labelElementText).filter(Boolean).join(' ');
     const options = tag === 'select' ? Array.from(el.options).slice(0, ${MAX_OPTIONS}).map((o) => ({ value: o.value, label: (o.label || o.textContent || '').replace(/\\s+/g, ' ').trim() })) : [];
     let initialValue = '';
@@ -451,7 +476,7 @@ export const SCAN_JS = `(() => {
       labels: labels.slice(0, 200),
       labelledBy: idsText(el.getAttribute('aria-labelledby')).slice(0, 200),
       describedBy: idsText(el.getAttribute('aria-describedby')).slice(0, 200),
-      layoutText: texts.near, contextText: texts.context,
+      layoutText: texts.near, layoutGap: texts.gap, contextText: texts.context,
       columnHeader: visible ? columnHeader(el) : '',
       followingText: visible ? followingText(el) : '',
       heading: visible ? headingOf(el) : '',

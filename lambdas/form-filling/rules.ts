@@ -720,7 +720,7 @@ export const RULES: Rules = {
       ['氏名|お名前|担当者|代表者名|フルネーム', 'ja'],
       ['姓 ?名|联系人|聯絡人|聯繫人|您的名字|你的名字|负责人', 'zh'],
       ['성명|담당자|대표자 ?명', 'ko'],
-      ['\\bnama (lengkap|anda|kontak|penanggung jawab)\\b|\\bnarahubung\\b', 'id'],
+      ['\\bnama (lengkap|anda|kontak|penanggung jawab|penerima)\\b|\\bnarahubung\\b', 'id'],
       ['\\bपर नम\\b|\\bआपक नम\\b', 'hi'],
     ],
     attribute: [
@@ -1552,6 +1552,7 @@ export const RULES: Rules = {
       ],
     ],
     not: [
+      ['\\bmilitary\\b|\\bapo\\b|\\bfpo\\b', 'en'],
       [
         '\\bunited states\\b|\\bstatement|\\b(state|region|province) of (birth|residence|incorporation|origin)\\b|\\bmarital\\b|\\b(please )?state (your|the|why|how|what|a|any|if|whether|reason)\\b|\\bcountry (or |and |/ )?region\\b|\\bstate (of (the )?art|of mind|machine)\\b|\\bestado civil\\b|\\betat civil\\b',
         'en, es, fr',
@@ -2040,6 +2041,7 @@ export const RULES: Rules = {
   captcha: {
     text: [
       ['captcha|\\brecaptcha\\b|\\bhcaptcha\\b|\\bturnstile\\b', '*'],
+      ['確認碼|确认码|驗證碼|檢查碼|画像認証', 'zh, ja'],
       [
         '\\b(i m|i am) not a robot\\b|\\bnot a robot\\b|\\bare you (a )?human\\b|\\bhuman (verification|check|test)\\b|\\bspam (check|protection|question|filter|prevention)\\b|\\banti ?spam\\b|\\bsecurity question\\b',
         'en',

@@ -112,6 +112,13 @@ function optionCountry(option: Option): string | undefined {
   return countryCode(option.value);
 }
 
+/** A list of dialling codes ("United States (+1)", "+49"): a phone's country code, not a country. */
+export function looksLikeDialCodeList(options: readonly Option[]): boolean {
+  const real = options.filter((o) => o.value !== '' || o.label !== '');
+  if (real.length < 8) return false;
+  return real.filter((o) => /(^|[\s(])\+\d{1,4}\b/.test(o.label)).length / real.length >= 0.5;
+}
+
 export function looksLikeCountryList(options: readonly Option[]): boolean {
   const real = options.filter((o) => o.value !== '' || o.label !== '');
   if (real.length < 8) return false;

@@ -62,6 +62,7 @@ function control(partial: Partial<ScannedControl> = {}): ScannedControl {
     labelledBy: '',
     describedBy: '',
     layoutText: '',
+    layoutGap: 0,
     contextText: '',
     columnHeader: '',
     followingText: '',
