@@ -294,7 +294,9 @@ function splitPhones(
     const countryFirst =
       firstKind === 'phone_country_code' ||
       first.tag === 'select' ||
-      (sizes[0]! <= 4 && /^\s*\+/.test(first.placeholder || first.value));
+      (sizes[0]! <= 4 &&
+        (/^\s*\+/.test(first.placeholder || first.value) ||
+          /intl|international|country|dial|landesvorwahl|indicatif/i.test(`${first.name} ${first.id}`)));
     let kinds: FieldKind[];
     if (group.length === 2) {
       kinds = countryFirst

@@ -172,6 +172,8 @@ export const RULES: Rules = {
       ['^(名称|名稱|タイトル|标题|標題|제목)$', 'zh, ja, ko'],
     ],
     not: [
+      // "LinkedIn company page", "Facebook business page": a social profile's address.
+      [SOCIAL, '*'],
       [PERSON_NAME, 'en'],
       ['\\bcard ?holder|\\bname on (the )?card\\b|\\b(domain|file|street|pet|product) ?name', 'en'],
       [
@@ -274,6 +276,7 @@ export const RULES: Rules = {
     ],
     weak: [['^(type|kind|genre|art|tipo|soort|typ)$', 'en, de, es, it, pt, nl, pl']],
     not: [
+      [SOCIAL, '*'],
       [
         '\\bsub ?categor|\\b(secondary|additional|other|second|more) categor|\\b(cookie|age|price|weight|ticket|job|payment|file) categor',
         'en',
@@ -343,6 +346,7 @@ export const RULES: Rules = {
       ],
     ],
     not: [
+      [SOCIAL, '*'],
       [
         '\\b(short|brief|one line|one sentence)\\b|\\btag ?line|\\bslogan|\\bsummary\\b|\\bteaser|\\bexcerpt|\\bmeta\\b|\\bseo\\b',
         'en',
@@ -406,6 +410,7 @@ export const RULES: Rules = {
       ],
     ],
     not: [
+      [SOCIAL, '*'],
       [
         '\\b(long|full|detailed|extended)\\b|\\bmeta\\b|\\bseo\\b|\\b(job|order|cart|account|payment|booking) summary\\b|\\bsummary of (changes|order|your order)\\b',
         'en',

@@ -301,6 +301,126 @@ export function choicesForm(): string {
   );
 }
 
+/** Every US state and DC: the state <select> of /forms/full (labels are names, values codes). */
+export const ALL_US_STATES: ReadonlyArray<{ value: string; label: string }> = [
+  ['AL', 'Alabama'],
+  ['AK', 'Alaska'],
+  ['AZ', 'Arizona'],
+  ['AR', 'Arkansas'],
+  ['CA', 'California'],
+  ['CO', 'Colorado'],
+  ['CT', 'Connecticut'],
+  ['DE', 'Delaware'],
+  ['DC', 'District of Columbia'],
+  ['FL', 'Florida'],
+  ['GA', 'Georgia'],
+  ['HI', 'Hawaii'],
+  ['ID', 'Idaho'],
+  ['IL', 'Illinois'],
+  ['IN', 'Indiana'],
+  ['IA', 'Iowa'],
+  ['KS', 'Kansas'],
+  ['KY', 'Kentucky'],
+  ['LA', 'Louisiana'],
+  ['ME', 'Maine'],
+  ['MD', 'Maryland'],
+  ['MA', 'Massachusetts'],
+  ['MI', 'Michigan'],
+  ['MN', 'Minnesota'],
+  ['MS', 'Mississippi'],
+  ['MO', 'Missouri'],
+  ['MT', 'Montana'],
+  ['NE', 'Nebraska'],
+  ['NV', 'Nevada'],
+  ['NH', 'New Hampshire'],
+  ['NJ', 'New Jersey'],
+  ['NM', 'New Mexico'],
+  ['NY', 'New York'],
+  ['NC', 'North Carolina'],
+  ['ND', 'North Dakota'],
+  ['OH', 'Ohio'],
+  ['OK', 'Oklahoma'],
+  ['OR', 'Oregon'],
+  ['PA', 'Pennsylvania'],
+  ['RI', 'Rhode Island'],
+  ['SC', 'South Carolina'],
+  ['SD', 'South Dakota'],
+  ['TN', 'Tennessee'],
+  ['TX', 'Texas'],
+  ['UT', 'Utah'],
+  ['VT', 'Vermont'],
+  ['VA', 'Virginia'],
+  ['WA', 'Washington'],
+  ['WV', 'West Virginia'],
+  ['WI', 'Wisconsin'],
+  ['WY', 'Wyoming'],
+].map(([value, label]) => ({ value: value!, label: label! }));
+
+/** The oldest year the "Year established" <select> of /forms/full offers. */
+export const OLDEST_YEAR = 1900;
+
+/**
+ * /forms/full — a listing form that asks for the whole extended profile the way large directories
+ * do: the contact person's first and last name, an email and a "confirm email" box, the phone split
+ * in three boxes (area code / prefix / line, maxlength 3-3-4) under one "Phone" label, a second
+ * address line, a US state <select> (names shown, codes posted), a short description limited to
+ * 160 characters beside the long one, comma-separated keywords, opening hours as free text, the year
+ * established as a <select> of years, Facebook / Instagram / LinkedIn page boxes, a logo upload
+ * (image/*), a honeypot, and a required "I accept the terms" checkbox. Posted as
+ * multipart/form-data; a valid POST redirects to a thank-you page with the listing link.
+ */
+export function fullForm(): string {
+  const thisYear = new Date().getUTCFullYear();
+  const years = Array.from({ length: thisYear - OLDEST_YEAR + 1 }, (_, i) => thisYear - i);
+  return page(
+    'Add your business — Full Directory',
+    `<h1>Add your business</h1>
+<p>Fields marked * are required.</p>
+<form method="post" action="/forms/full" enctype="multipart/form-data" id="business-form">
+  <fieldset><legend>Contact person</legend>
+    <label for="fname">First name *</label><input id="fname" name="fname" required>
+    <label for="lname">Last name *</label><input id="lname" name="lname" required>
+  </fieldset>
+  <fieldset><legend>Business</legend>
+    <label for="biz">Business name *</label><input id="biz" name="biz" required>
+    <label for="mail">Email address *</label><input id="mail" name="mail" type="email" required>
+    <label for="mail2">Confirm email address *</label><input id="mail2" name="mail2" type="email" required>
+    <label for="ph_area">Phone *</label>
+    <div class="phone">(<input id="ph_area" name="ph_area" type="tel" maxlength="3" size="3" inputmode="numeric" required>)
+      <input id="ph_prefix" name="ph_prefix" type="tel" maxlength="3" size="3" inputmode="numeric" required> -
+      <input id="ph_line" name="ph_line" type="tel" maxlength="4" size="4" inputmode="numeric" required></div>
+    <label for="web">Website</label><input id="web" name="web" type="url" placeholder="https://">
+  </fieldset>
+  <fieldset><legend>Location</legend>
+    <label for="addr1">Street address *</label><input id="addr1" name="addr1" required>
+    <label for="addr2">Address line 2</label><input id="addr2" name="addr2" placeholder="Suite, unit, floor (optional)">
+    <label for="city">City *</label><input id="city" name="city" required>
+    <label for="state">State *</label><select id="state" name="state" required><option value="">Select a state</option>${ALL_US_STATES.map((s) => `<option value="${s.value}">${s.label}</option>`).join('')}</select>
+    <label for="zip">ZIP code *</label><input id="zip" name="zip" maxlength="10" required>
+    <label for="country">Country *</label><select id="country" name="country" required>${countryOptions()}</select>
+  </fieldset>
+  <fieldset><legend>Listing</legend>
+    <label for="category">Category *</label><select id="category" name="category" required>${categoryOptions()}</select>
+    <label for="tagline">Short description *</label><input id="tagline" name="tagline" maxlength="160" required>
+    <small>Up to 160 characters, shown in search results.</small>
+    <label for="details">Full description *</label><textarea id="details" name="details" rows="6" required></textarea>
+    <label for="tags">Keywords</label><input id="tags" name="tags"> <small>separate with commas</small>
+    <label for="hours">Opening hours</label><textarea id="hours" name="hours" rows="3" placeholder="e.g. Mon-Fri 09:00-17:00"></textarea>
+    <label for="founded">Year established</label><select id="founded" name="founded"><option value="">Select year</option>${years.map((y) => `<option value="${y}">${y}</option>`).join('')}</select>
+  </fieldset>
+  <fieldset><legend>Social profiles</legend>
+    <label for="fb">Facebook page URL</label><input id="fb" name="fb" type="url">
+    <label for="ig">Instagram profile URL</label><input id="ig" name="ig" type="url">
+    <label for="li">LinkedIn company page URL</label><input id="li" name="li" type="url">
+  </fieldset>
+  <label for="logo">Logo (PNG, JPEG, GIF or WebP)</label><input id="logo" name="logo" type="file" accept="image/*">
+  <div class="honeypot" aria-hidden="true"><label for="fax">Leave empty</label><input id="fax" name="fax" tabindex="-1" autocomplete="off"></div>
+  <label><input type="checkbox" name="terms" value="accepted" required> I accept the terms of service</label>
+  <button type="submit">Submit listing</button>
+</form>`,
+  );
+}
+
 /**
  * /forms/validation — the browser accepts everything, the server does not: it only lists Canadian
  * businesses and answers 422 with its reason (a permanent failure: retrying cannot help).

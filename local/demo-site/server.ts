@@ -15,8 +15,14 @@
  * /forms/redirect (success shown only by a 303 to /thanks?ref=...), /forms/unavailable (503),
  * /forms/broken-submit (503 to the POST). /redirect?to=URL redirects anywhere and
  * /probes/ssrf?canary=ORIGIN is a hostile page: both exist to test the submitter's SSRF guard.
+ *
+ * /forms/full asks for the whole extended profile in a multipart/form-data POST with a logo upload
+ * (bodies up to FULL_FORM_MAX_BODY_BYTES there, MAX_BODY_BYTES elsewhere). Its three phone boxes are
+ * recorded as one string of digits, each social link under its network's name (`facebook_url` ...),
+ * and each uploaded file by its field, name, type, size and SHA-256 (`files`); an email that does not
+ * match its confirmation or a logo that is not an image is 422.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PROFILE_FIELDS, type ProfileField } from '../../lambdas/submitter/business-profile';
@@ -24,6 +30,7 @@ import {
   captchaForm,
   choicesForm,
   errorPage,
+  fullForm,
   indexPage,
   labelsOnlyForm,
   listingPage,
@@ -36,8 +43,24 @@ import {
   validationForm,
 } from './forms';
 
-/** The profile's field names: every form's posted names are translated to these when recorded. */
-type Canonical = ProfileField;
+/**
+ * The profile's field names: every form's posted names are translated to these when recorded. A
+ * profile's social links are one field holding several URLs, so each network's box is recorded
+ * under its own name.
+ */
+type Canonical = ProfileField | 'facebook_url' | 'instagram_url' | 'linkedin_url';
+
+/** A file posted in a multipart form, as recorded (the bytes themselves are not kept). */
+export interface DemoFile {
+  /** The form field it was posted in, e.g. "logo". */
+  field: string;
+  /** The file name the browser sent. */
+  filename: string;
+  contentType: string;
+  size: number;
+  /** SHA-256 of the bytes, hex. */
+  sha256: string;
+}
 
 export interface DemoSubmission {
   id: string;
@@ -52,6 +75,8 @@ export interface DemoSubmission {
   fields: Partial<Record<Canonical, string>>;
   /** Posted values as the form named them. */
   raw: Record<string, string>;
+  /** Files posted in a multipart form (empty file inputs are not files). */
+  files?: DemoFile[];
 }
 
 export interface DemoSite {
@@ -82,7 +107,15 @@ interface FormSpec {
    */
   answer: 'redirect' | 'reference' | 'render' | 'json';
   /** Extra checks a directory makes (honeypot, captcha). */
-  check?: (raw: Record<string, string>) => string[];
+  check?: (raw: Record<string, string>, files: readonly UploadedFile[]) => string[];
+  /** Fields recorded from several posted ones (a phone split over boxes). */
+  derive?: (raw: Record<string, string>) => Partial<Record<Canonical, string>>;
+  /** The body limit when larger than MAX_BODY_BYTES (a form with a file upload). */
+  maxBodyBytes?: number;
+}
+
+interface UploadedFile extends DemoFile {
+  bytes: Buffer;
 }
 
 const identity = (names: Canonical[]): Record<string, Canonical> =>
@@ -104,6 +137,18 @@ const PLAIN_NAMES: Record<string, Canonical> = {
 };
 const honeypot = (raw: Record<string, string>): string[] =>
   raw['fax'] ? ['Submission looks automated'] : [];
+
+/** A few hundred KiB: room for a logo (the API stores at most 180 KiB) and the text, no more. */
+export const FULL_FORM_MAX_BODY_BYTES = 512 * 1024;
+
+/** The image types directories take for a logo, by magic number (what the bytes are, not their name). */
+const isImage = (bytes: Buffer): boolean =>
+  [
+    [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a],
+    [0xff, 0xd8, 0xff],
+    [0x47, 0x49, 0x46, 0x38],
+  ].some((magic) => magic.every((b, i) => bytes[i] === b)) ||
+  (bytes.subarray(0, 4).toString('latin1') === 'RIFF' && bytes.subarray(8, 12).toString('latin1') === 'WEBP');
 
 const FORMS: Record<string, FormSpec> = {
   plain: {
@@ -200,15 +245,81 @@ const FORMS: Record<string, FormSpec> = {
     answer: 'reference',
     check: honeypot,
   },
+  full: {
+    html: fullForm,
+    names: {
+      fname: 'contact_first_name',
+      lname: 'contact_last_name',
+      biz: 'business_name',
+      mail: 'email',
+      web: 'website',
+      addr1: 'address_line',
+      addr2: 'address_line2',
+      city: 'city',
+      state: 'region',
+      zip: 'postal_code',
+      country: 'country',
+      category: 'category',
+      tagline: 'short_description',
+      details: 'description',
+      tags: 'keywords',
+      hours: 'opening_hours',
+      founded: 'year_established',
+      fb: 'facebook_url',
+      ig: 'instagram_url',
+      li: 'linkedin_url',
+    },
+    required: [
+      'contact_first_name',
+      'contact_last_name',
+      'business_name',
+      'email',
+      'phone',
+      'address_line',
+      'city',
+      'region',
+      'postal_code',
+      'country',
+      'category',
+      'short_description',
+      'description',
+    ],
+    answer: 'redirect',
+    // One phone number in three boxes: recorded as its digits, as the directory would store it.
+    derive: (raw) => {
+      const digits = ['ph_area', 'ph_prefix', 'ph_line'].map((n) => (raw[n] ?? '').replace(/\D/g, ''));
+      return digits.join('') ? { phone: digits.join('') } : {};
+    },
+    check: (raw, files) => {
+      const errors = honeypot(raw);
+      const phone = ['ph_area', 'ph_prefix', 'ph_line'].map((n) => (raw[n] ?? '').trim()).join(' ');
+      if (phone.trim() && !/^\d{3} \d{3} \d{4}$/.test(phone))
+        errors.push('phone must be an area code, a prefix and a line number (3, 3 and 4 digits)');
+      if ((raw['mail'] ?? '').trim().toLowerCase() !== (raw['mail2'] ?? '').trim().toLowerCase())
+        errors.push('the email addresses do not match');
+      if ((raw['tagline'] ?? '').length > 160) errors.push('short description is longer than 160 characters');
+      if (raw['terms'] !== 'accepted') errors.push('You must accept the terms of service');
+      for (const file of files) {
+        if (file.field !== 'logo') errors.push(`unexpected file in ${file.field}`);
+        else if (!file.contentType.startsWith('image/') || !isImage(file.bytes))
+          errors.push('the logo must be a PNG, JPEG, GIF or WebP image');
+      }
+      return errors;
+    },
+    maxBodyBytes: FULL_FORM_MAX_BODY_BYTES,
+  },
 };
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** What a request the server could not read is answered with (a malformed or an oversized body). */
+const ERROR_MESSAGES: Readonly<Record<number, string>> = { 400: 'Bad request', 413: 'Request too large' };
 const MAX_BODY_BYTES = 64 * 1024;
 
 function validate(
   spec: FormSpec,
   fields: Partial<Record<Canonical, string>>,
   raw: Record<string, string>,
+  files: readonly UploadedFile[],
 ): string[] {
   const errors: string[] = [];
   for (const name of spec.required) {
@@ -217,28 +328,63 @@ function validate(
   if (fields.email && !EMAIL.test(fields.email)) errors.push('email is not a valid email address');
   if (fields.phone && fields.phone.replace(/\D/g, '').length < 7)
     errors.push('phone must have at least 7 digits');
-  errors.push(...(spec.check?.(raw) ?? []));
+  errors.push(...(spec.check?.(raw, files) ?? []));
   return errors;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw Object.assign(new Error('body too large'), { status: 413 });
+    if (size > maxBytes) throw Object.assign(new Error('body too large'), { status: 413 });
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
-function parseBody(req: IncomingMessage, body: string): Record<string, string> {
-  if ((req.headers['content-type'] ?? '').includes('application/json')) {
-    const parsed: unknown = JSON.parse(body || '{}');
-    if (!parsed || typeof parsed !== 'object') return {};
-    return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v ?? '')]));
+interface ParsedBody {
+  raw: Record<string, string>;
+  /** Set only for a multipart body. */
+  files?: UploadedFile[];
+}
+
+async function parseBody(req: IncomingMessage, body: Buffer): Promise<ParsedBody> {
+  const type = req.headers['content-type'] ?? '';
+  if (type.includes('application/json')) {
+    const parsed: unknown = JSON.parse(body.toString('utf8') || '{}');
+    if (!parsed || typeof parsed !== 'object') return { raw: {} };
+    return { raw: Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v ?? '')])) };
   }
-  return Object.fromEntries(new URLSearchParams(body));
+  if (type.toLowerCase().startsWith('multipart/form-data')) {
+    // Node's fetch Response parses multipart bodies (undici): no dependency for a test site.
+    const form = await new Response(new Uint8Array(body), { headers: { 'content-type': type } })
+      .formData()
+      .catch(() => {
+        throw Object.assign(new Error('malformed multipart body'), { status: 400 });
+      });
+    const raw: Record<string, string> = {};
+    const files: UploadedFile[] = [];
+    for (const [field, value] of form) {
+      if (typeof value === 'string') {
+        raw[field] = value;
+        continue;
+      }
+      // A file input left empty is posted as a part with no file name and no bytes.
+      if (value.name === '' && value.size === 0) continue;
+      const bytes = Buffer.from(await value.arrayBuffer());
+      files.push({
+        field,
+        filename: value.name,
+        contentType: value.type,
+        size: bytes.length,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+        bytes,
+      });
+    }
+    return { raw, files };
+  }
+  return { raw: Object.fromEntries(new URLSearchParams(body.toString('utf8'))) };
 }
 
 function send(res: ServerResponse, status: number, body: string, type = 'text/html; charset=utf-8'): void {
@@ -291,8 +437,7 @@ export async function startDemoSite(options: DemoSiteOptions = {}): Promise<Demo
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       const status = (err as { status?: number }).status ?? 500;
-      if (!res.headersSent)
-        send(res, status, errorPage([status === 413 ? 'Request too large' : 'Server error']));
+      if (!res.headersSent) send(res, status, errorPage([ERROR_MESSAGES[status] ?? 'Server error']));
       else res.destroy();
     });
   });
@@ -374,13 +519,14 @@ export async function startDemoSite(options: DemoSiteOptions = {}): Promise<Demo
     }
     if (req.method !== 'POST') return send(res, 405, errorPage(['Method not allowed']));
 
-    const raw = parseBody(req, await readBody(req));
+    const { raw, files } = await parseBody(req, await readBody(req, spec.maxBodyBytes ?? MAX_BODY_BYTES));
     if (form[1] === 'broken-submit') return send(res, 503, errorPage(['Service temporarily unavailable']));
     const fields: Partial<Record<Canonical, string>> = {};
     for (const [name, value] of Object.entries(raw)) {
       const canonical = spec.names[name];
       if (canonical) fields[canonical] = value;
     }
+    Object.assign(fields, spec.derive?.(raw));
     const record = (status: number, errors: string[]): DemoSubmission => {
       const submission: DemoSubmission = {
         id: randomUUID().slice(0, 8),
@@ -391,6 +537,8 @@ export async function startDemoSite(options: DemoSiteOptions = {}): Promise<Demo
         errors,
         fields,
         raw,
+        // The record keeps what was posted, not the bytes: a hash says which image arrived.
+        ...(files ? { files: files.map(({ bytes: _bytes, ...file }) => file) } : {}),
       };
       received.push(submission);
       return submission;
@@ -404,7 +552,7 @@ export async function startDemoSite(options: DemoSiteOptions = {}): Promise<Demo
       record(429, ['Too many requests']);
       return tooMany(res, limited.retryAfter);
     }
-    const errors = validate(spec, fields, raw);
+    const errors = validate(spec, fields, raw, files ?? []);
     const submission = record(errors.length ? 422 : spec.answer === 'json' ? 201 : 200, errors);
 
     if (spec.answer === 'json') {
