@@ -413,7 +413,7 @@ export const forms: Suite = {
     };
     return {
       title: 'Form engine on saved pages of real sites (Chromium autofill heuristics corpus)',
-      method: `${outcomes.length} pages from ${dir.replace(homedir(), '~')}, served on loopback with every other request refused; each page dry-run by the engine (sample profile, no screenshot) and, interleaved, by a bare playwright-core loop filling the fields the engine wrote by their selectors, ${rounds} round(s) each; times are each page's median, then p50/p95 over pages. Detection: every visible control of every page classified, judged against the page's expected types (fields our profile can fill).`,
+      method: `${outcomes.length} pages from ${dir.replace(homedir(), '~')}, served on loopback with every other request refused; each page dry-run by the engine (sample profile, no screenshot) and, interleaved, by a bare playwright-core loop filling the fields the engine wrote by their selectors, ${rounds} round(s) each; times are each page's median, then p50/p95 over pages. Detection: every visible control of every page classified and taken as filled where it sits in a form the engine would choose (log-in, search, newsletter, payment and too-small forms are not filled), judged against the page's expected types for the fields our profile can fill.`,
       columns: [
         'page',
         'detection found / expected',
