@@ -518,7 +518,7 @@ async function fillStep(run: Run): Promise<StepState> {
       }));
       // A human check in the form: it is still filled (the report shows the whole mapping), and the
       // run ends before any button.
-      humanCheck = humanCheckIn(analysis.scan, chosen);
+      humanCheck = humanCheckIn(analysis.scan, chosen, analysis.classes);
     }
     const inChosen = new Set(chosen.controls.map((c) => c.index));
     const groups = analysis.groups.filter((g) => inChosen.has(g.members[0]!.index));
@@ -791,7 +791,11 @@ async function giveConsents(run: Run, analysis: Analysis): Promise<number> {
 }
 
 /** A human check inside the chosen form, or drawn over its area. */
-function humanCheckIn(scan: ScanResult, chosen: Candidate): string | null {
+function humanCheckIn(
+  scan: ScanResult,
+  chosen: Candidate,
+  classes: ReadonlyMap<number, Classification>,
+): string | null {
   const containers = new Set(chosen.controls.map((c) => c.container));
   containers.add(chosen.container.index);
   const visible = chosen.controls.filter((c) => c.visible);
@@ -817,14 +821,9 @@ function humanCheckIn(scan: ScanResult, chosen: Candidate): string | null {
       check.description !== 'challenge text';
     if (inside || over) return check.description;
   }
-  // A text box that asks for the CAPTCHA's answer, visible in the form.
-  const answer = chosen.controls.find(
-    (c) =>
-      c.visible &&
-      /captcha|security code|verification code|characters (you see|shown)/i.test(
-        `${c.name} ${c.id} ${c.labels} ${c.layoutText} ${c.placeholder}`,
-      ),
-  );
+  // A text box that asks for the CAPTCHA's answer ("Type the characters you see"), visible in the
+  // form: what the classifier recognized as one (a card's "security code" is not).
+  const answer = chosen.controls.find((c) => c.visible && classes.get(c.index)?.kind === 'captcha');
   return answer ? `CAPTCHA answer field ${answer.selector}` : null;
 }
 

@@ -74,6 +74,7 @@ export const RULE_LANGUAGES = [
   'ko',
   'id',
   'hi',
+  'ml',
 ] as const;
 
 // Shared pieces of patterns (RegExp source fragments), so that a word list used by several kinds is
@@ -114,6 +115,7 @@ export const RULES: Rules = {
   // ===========================================================================================
   business_name: {
     text: [
+      ['\\bകമപന\\b', 'ml'],
       [`\\b(${BUSINESS_NOUN})( s)? ?names?\\b`, 'en'],
       [
         '\\bname of (your |the |this )?(business|company|organi[sz]ation|firm|store|shop|establishment|practice|venue|brand|entity|place|location|restaurant|salon|clinic|office|hotel)\\b',
@@ -581,6 +583,7 @@ export const RULES: Rules = {
 
   website: {
     text: [
+      ['\\bവബസററ\\b', 'ml'],
       [
         '\\bweb ?site\\b|\\bweb ?page\\b|\\bhome ?page\\b|\\burl\\b|\\bweb ?address\\b|\\binternet ?address\\b|\\bwww\\b|\\bweb ?link\\b|\\bwebsites\\b|^https?\\b',
         'en',
@@ -673,6 +676,7 @@ export const RULES: Rules = {
   // ===========================================================================================
   contact_name: {
     text: [
+      ['\\bപര\\b', 'ml'],
       [
         '\\bfull ?name\\b|\\byour (full )?name\\b|\\bcontact ?(person|name)\\b|\\bname of (the )?(contact|contact person|person)\\b|\\bperson ?name\\b|\\b(primary|main|business) contact\\b|\\bpoint of contact\\b',
         'en',
@@ -826,6 +830,7 @@ export const RULES: Rules = {
 
   contact_last_name: {
     text: [
+      ['\\bമറപര\\b', 'ml'],
       ['\\blast ?names?\\b|\\bfamily ?names?\\b|\\bsur ?names?\\b|\\bsurename\\b|\\bname last\\b', 'en'],
       ['\\bnach ?name|\\bfamilienname\\b|\\bzuname\\b', 'de'],
       ['\\bnom de famille\\b|\\bnom d usage\\b', 'fr'],
@@ -875,6 +880,7 @@ export const RULES: Rules = {
   // ===========================================================================================
   email: {
     text: [
+      ['\\bഇ ?മയല\\b|\\bഇമയൽ\\b', 'ml'],
       ['\\be ?mail|\\bmail\\b|\\bemails?\\b', 'en, de, fr, es, it, nl, pt, pl, sv, da, no, fi, id'],
       ['\\bcourriel\\b|\\badresse electronique\\b', 'fr'],
       ['\\bcorreo( electronico)?\\b', 'es'],
@@ -995,6 +1001,7 @@ export const RULES: Rules = {
   // ===========================================================================================
   phone: {
     text: [
+      ['\\bമബല\\b|\\bഫൺ\\b', 'ml'],
       [
         'phone(?!me|tic)|\\bmobile( phone| number| no)?\\b|\\bcell( ?phone| number)?\\b|\\bcontact (number|no|tel)\\b|\\btel\\b|\\btel ?(no|nr|num|number)\\b',
         'en',
@@ -1256,6 +1263,7 @@ export const RULES: Rules = {
   // ===========================================================================================
   address_line: {
     text: [
+      ['\\bവലസ\\b', 'ml'],
       [
         '\\bstreet\\b|\\baddress ?(line ?)?(1|one)\\b|\\baddr ?(line ?)?1\\b|\\b(first|1st) (address )?line\\b|\\bline ?1\\b|\\baddress line\\b',
         'en',
@@ -1489,6 +1497,7 @@ export const RULES: Rules = {
 
   city: {
     text: [
+      ['\\bനഗര\\b', 'ml'],
       [
         '\\bcity\\b|\\b(address|ship|shipping|bill|billing|home|work|cust|customer|mail|business|delivery|contact|your|company|user)city\\b|\\btown\\b|\\bsuburb\\b|\\blocality\\b|\\bmunicipality\\b|\\bvillage\\b',
         'en',
@@ -1528,6 +1537,7 @@ export const RULES: Rules = {
 
   region: {
     text: [
+      ['\\bസസഥന\\b', 'ml'],
       [
         '\\bstate(s| ?code| ?name| ?province| ?prov)?\\b|\\b(address|ship|shipping|bill|billing|home|cust|customer|business|mail)state\\b|\\bprovince\\b|\\bcounty\\b|\\bregion\\b|\\bprefecture\\b|\\bterritory\\b|\\bemirate\\b',
         'en',
@@ -1568,6 +1578,7 @@ export const RULES: Rules = {
 
   postal_code: {
     text: [
+      ['\\bപന ?കഡ\\b', 'ml'],
       [
         '\\bzip\\b|\\bzip ?(code|postal|4)\\b|\\bzipcode\\b|\\b(address|ship|shipping|bill|billing|home|cust|customer|business|mail)zip\\b|\\bpostal ?code\\b|\\bpostalcode\\b|\\bpost ?code\\b|\\bpostcode\\b|\\bpostal\\b(?! (address|mail|service|box))|\\bpin ?code\\b|\\beircode\\b',
         'en',
@@ -1605,6 +1616,7 @@ export const RULES: Rules = {
 
   country: {
     text: [
+      ['\\bരജയ\\b', 'ml'],
       [
         '\\bcountry\\b|\\bcountries\\b|\\b(address|ship|shipping|bill|billing|home|cust|customer|business|mail)country\\b|\\bcountry ?(name|code|id|iso)\\b',
         'en',
