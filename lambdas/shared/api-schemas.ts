@@ -9,7 +9,9 @@ import {
   FieldMappingSchema,
   LOGO_CONTENT_TYPES,
   PROFILE_FIELD_SCHEMAS,
+  PROFILE_FIELDS,
   webUrl,
+  type ProfileField,
 } from '../submitter/business-profile';
 import { isAllowListedUrl } from '../submitter/ssrf-guard';
 import { API_SURFACE, CUSTOMER_TIERS, PRIORITIES } from './system-config';
@@ -87,28 +89,11 @@ export const testSubmissionSchema = z.object({ field_mapping: fieldMappingBodySc
 const profile = PROFILE_FIELD_SCHEMAS;
 
 /** Every profile field but the name (required on create) and the logo: optional, clearable with null. */
-const OPTIONAL_PROFILE_FIELDS = [
-  'contact_first_name',
-  'contact_last_name',
-  'email',
-  'phone',
-  'website',
-  'address_line',
-  'address_line2',
-  'city',
-  'region',
-  'postal_code',
-  'country',
-  'category',
-  'short_description',
-  'description',
-  'keywords',
-  'opening_hours',
-  'year_established',
-  'social_profiles',
-] as const satisfies readonly (keyof typeof profile)[];
+type OptionalProfileField = Exclude<ProfileField, 'business_name' | 'logo'>;
+const OPTIONAL_PROFILE_FIELDS = PROFILE_FIELDS.filter(
+  (field): field is OptionalProfileField => field !== 'business_name' && field !== 'logo',
+);
 
-type OptionalProfileField = (typeof OPTIONAL_PROFILE_FIELDS)[number];
 const optionalFields = Object.fromEntries(
   OPTIONAL_PROFILE_FIELDS.map((field) => [field, profile[field].optional()]),
 ) as { [K in OptionalProfileField]: z.ZodOptional<(typeof profile)[K]> };
