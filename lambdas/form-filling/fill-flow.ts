@@ -16,8 +16,9 @@
  *   service may suggest one (never blocking, see submitter/mapping-service.ts).
  * - A CAPTCHA or human check in the chosen form's area ends as needs_manual before anything is
  *   submitted (one in an unrelated, hidden form does not); so do required fields nothing could fill.
- * - `beforeSubmit()` is awaited right before the one click that submits (the caller records "about
- *   to submit" there; if it throws, nothing is submitted and its error propagates unchanged).
+ * - `beforeSubmit()` is awaited once, right before the first click that could send the form: the
+ *   submit, or a Next step before it (a "Continue" may submit; the caller records "about to submit"
+ *   there; if it throws, nothing is clicked and its error propagates unchanged).
  * - Success: the mapping's success rule, else a new confirmation message or a new URL; a listing link
  *   on the page is captured. No confirmation at all is needs_manual (it may have been submitted:
  *   verify, never resubmit blindly).
@@ -92,7 +93,10 @@ export interface FillOptions {
   profile: BusinessProfile;
   fieldMapping?: FieldMapping | null;
   timeouts?: Partial<FillTimeouts>;
-  /** Awaited right before the click that submits. Its errors propagate unchanged. */
+  /**
+   * Awaited once, right before the first click that could send the form (the submit, or a Next step
+   * before it). Its errors propagate unchanged.
+   */
   beforeSubmit?: () => Promise<void> | void;
   /**
    * Fill everything, send nothing: the page's requests are guarded in the browser from the first
@@ -217,6 +221,8 @@ interface Run {
   written: Array<{ fill: PlannedFill; selector: string; value: string }>;
   consentsGiven: string[];
   logo?: LogoFile;
+  /** beforeSubmit has run: from then on the directory may have received the business's data. */
+  submitMarked: boolean;
 }
 
 const CONTROL_SELECTOR = 'input, select, textarea';
@@ -283,6 +289,7 @@ export async function fillAndSubmit(page: Page, options: FillOptions): Promise<F
     filledKinds: new Set(),
     written: [],
     consentsGiven: [],
+    submitMarked: false,
   };
   let submitAttempted = false;
   let mappingSource: FillResult['mappingSource'] = options.fieldMapping ? 'stored' : 'detected';
@@ -439,6 +446,18 @@ export async function fillAndSubmit(page: Page, options: FillOptions): Promise<F
           'form_not_found',
           `Still no submit button after ${maxSteps} steps`,
         );
+      }
+      // A "Next" may really send the form (a submit-type "Continue", a script that posts the step):
+      // a real run records "about to submit" before the first click that could send anything, so a
+      // crash after it leads to verification, never to a blind second submission.
+      if (!options.dryRun && !run.submitMarked) {
+        try {
+          await options.beforeSubmit?.();
+        } catch (error) {
+          throw markCallerError(error);
+        }
+        run.submitMarked = true;
+        submitAttempted = true;
       }
       const moved = await clickNext(run, page.locator(next.selector).first(), state.signature);
       if (moved === 'sent') {
@@ -1007,10 +1026,13 @@ async function submitOnce(
   };
   page.on('response', onResponse);
   try {
-    try {
-      await options.beforeSubmit?.();
-    } catch (error) {
-      throw markCallerError(error);
+    if (!run.submitMarked) {
+      try {
+        await options.beforeSubmit?.();
+      } catch (error) {
+        throw markCallerError(error);
+      }
+      run.submitMarked = true;
     }
     markAttempted();
     await submitLocator.click({ timeout: timeouts.actionMs });

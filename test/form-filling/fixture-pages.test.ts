@@ -508,3 +508,25 @@ test('lang-de: the proposed mapping, fed back as fieldMapping, fills the same co
   });
   expect(check.every(Boolean)).toBe(true);
 });
+
+test('a real run marks "about to submit" before a Continue that really sends, once, and sends the form once', async () => {
+  const marks: number[] = [];
+  const result = await browser.withContext(async (context) =>
+    fillAndSubmit(await context.newPage(), {
+      url: `${baseUrl}/dry-run-continue-posts.html`,
+      profile: PROFILE,
+      timeouts: TIMEOUTS,
+      beforeSubmit: () => {
+        marks.push(recorded.length); // nothing may have reached the directory yet
+      },
+    }).then(
+      (r) => r,
+      (error: unknown) => error,
+    ),
+  );
+  // Whatever the engine concluded after the click, the directory got the data once, and only after
+  // the durable "about to submit" mark (so a crash now means verification, not a second listing).
+  expect(marks).toEqual([0]);
+  expect(recorded.filter((r) => r.method === 'POST')).toHaveLength(1);
+  expect(result).toBeDefined();
+});
