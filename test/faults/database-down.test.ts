@@ -36,7 +36,9 @@ const start = () =>
   startEmbeddedPostgres({ dataDir, port, settings: { fsync: 'off', synchronous_commit: 'off' } });
 
 beforeAll(async () => {
-  dataDir = path.join(await mkdtemp(path.join(os.tmpdir(), 'directorybolt-fault-db-')), 'pg');
+  // The server's own folder, like global-setup's: as root it is handed to the `postgres` user, who
+  // can then reach it (a folder inside the mode-700 temporary one would be moved elsewhere).
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'directorybolt-fault-db-'));
   port = await freePort();
   server = await start();
   const admin = new pg.Client({ connectionString: server.adminUrl });
@@ -77,7 +79,7 @@ afterAll(async () => {
   await aws?.stop();
   await demoSite?.stop();
   await server?.stop().catch(() => undefined);
-  if (dataDir) await rm(path.dirname(dataDir), { recursive: true, force: true });
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 const getHealth = async () => {

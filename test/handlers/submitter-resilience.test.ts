@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { POLITENESS, QUEUES, TASKS } from '../../lambdas/shared/system-config';
 import { history, insertCustomer, insertDirectories, rpc } from '../support/database';
 import { context, startHandlerEnvironment, type HandlerEnvironment } from '../support/handler-environment';
+import { listProcesses } from '../support/processes';
 
 /**
  * The submitter's outcomes on real parts (Postgres behind the RPC endpoint, fauxqs, @sparticuz/chromium,
@@ -432,11 +432,7 @@ async function until(condition: () => Promise<boolean>, rounds = 200): Promise<v
 async function killChromiumOnceRendering(): Promise<number> {
   let browserPid = 0;
   await until(async () => {
-    const processes = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
-      .split('\n')
-      .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
-      .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3]! }));
+    const processes = listProcesses();
     const browser = processes.find(
       (p) => p.ppid === process.pid && /chrom/i.test(p.args) && !p.args.includes('--type='),
     );

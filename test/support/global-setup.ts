@@ -15,6 +15,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { sparticuzExecutablePath } from '../../lambdas/submitter/chromium-binary';
 import { startEmbeddedPostgres } from '../../local/database';
 import { migrate } from '../../local/migrate';
 import { LOG_DIR } from './log-scan';
@@ -35,6 +36,7 @@ declare global {
 export default async function globalSetup(): Promise<void> {
   // A fresh folder for this run's log scan (test/support/log-scan.ts).
   rmSync(LOG_DIR, { recursive: true, force: true });
+  await unpackChromium();
   const runId = `${process.pid}_${Date.now().toString(36)}`;
   const templateDb = `dbt_template_${runId}`;
   const databasePrefix = `dbt_${runId}_`;
@@ -110,5 +112,22 @@ export default async function globalSetup(): Promise<void> {
       if (state.tmpDir) await rm(state.tmpDir, { recursive: true, force: true }).catch(() => undefined);
     }
     globalThis.__DIRECTORYBOLT_TEST_PG__ = undefined;
+  }
+}
+
+/**
+ * The first user of Chromium unpacks it into the temporary directory; two test workers doing so at
+ * once would run a half-written binary (spawn ETXTBSY). Unpacked here, before any worker starts. The
+ * environment it sets for Chromium is the tests' own business, so this process's is left as it was.
+ */
+async function unpackChromium(): Promise<void> {
+  const before = { ...process.env };
+  try {
+    await sparticuzExecutablePath();
+  } catch (error) {
+    console.error(`\n[global-setup] Chromium could not be unpacked: ${String(error)}\n`);
+  } finally {
+    for (const key of Object.keys(process.env)) if (!(key in before)) delete process.env[key];
+    Object.assign(process.env, before);
   }
 }
