@@ -177,13 +177,16 @@ export async function seed(target: string | pg.Client | pg.Pool, supabaseDir = S
   await target.query(sql);
 }
 
+// DATABASE_URL=<url> npx tsx local/migrate.ts [--skip-bootstrap]
+// --skip-bootstrap against a Supabase project (README, Deploy): its roles and auth helpers exist there.
 if (process.argv[1] === import.meta.filename) {
   const url = process.env.DATABASE_URL;
   if (!url) {
     console.error('DATABASE_URL is not set');
     process.exit(2);
   }
-  migrate(url, { log: (m) => console.log(m) }).then(
+  const skipBootstrap = process.argv.slice(2).includes('--skip-bootstrap');
+  migrate(url, { skipBootstrap, log: (m) => console.log(m) }).then(
     (r) => console.log(`done: ${r.applied.length} applied, ${r.skipped.length} already applied`),
     (error: unknown) => {
       console.error(error instanceof Error ? error.message : error);

@@ -14,15 +14,17 @@ import {
   type Priority,
 } from '../../lambdas/shared/system-config';
 import { operationsMetrics as metrics } from './operations-metrics';
+import { alarmDescription, RUNBOOK_SECTIONS as runbooks, type RunbookSection } from './runbooks';
 
-export type RunbookName = (typeof MONITORING.runbooks)[keyof typeof MONITORING.runbooks];
+export type { RunbookName } from './runbooks';
 
 /** A function to watch for errors and throttles, and where on-call reads what to do about it. */
 export interface MonitoredFunction {
   /** Short and stable: it is part of the alarm names. */
   readonly name: string;
   readonly function: IFunction;
-  readonly runbook: RunbookName;
+  /** Where its errors alarm sends on-call (throttles all go to the scaling runbook's section). */
+  readonly runbook: RunbookSection;
 }
 
 export interface OperationsAlarmsProps {
@@ -44,7 +46,8 @@ interface AlarmSpec {
   readonly what: string;
   /** What on-call does first. */
   readonly todo: string;
-  readonly runbook: RunbookName;
+  /** The runbook section that names this alarm and says what to check and do. */
+  readonly runbook: RunbookSection;
   /** No data: most metrics here are absent when nothing happens, which is good news. */
   readonly treatMissingData?: TreatMissingData;
   readonly evaluationPeriods?: number;
@@ -66,21 +69,20 @@ export class OperationsAlarms extends Construct {
   ) {
     super(scope, id);
     this.action = new SnsAction(props.topic);
-    const { runbooks } = MONITORING;
 
     this.add('dlq-not-empty', {
       metric: metrics.queueDepth(props.deadLetterQueue),
       threshold: MONITORING.dlq.maxMessages,
       what: 'Messages are in the dead-letter queue: tasks the submitter could not process at all.',
       todo: 'Read the DLQ monitor alerts in Slack, fix the cause, then redrive or discard the messages.',
-      runbook: runbooks.dlqMessages,
+      runbook: runbooks.dlqNotEmpty,
     });
     this.add('dlq-oldest-message-age', {
       metric: metrics.queueOldestMessageAge(props.deadLetterQueue),
       threshold: MONITORING.dlq.maxOldestMessageAgeSeconds,
       what: 'A dead letter has waited too long without a decision; the DLQ deletes messages at the end of its retention.',
       todo: 'Redrive the messages whose cause is fixed, discard the rest deliberately.',
-      runbook: runbooks.dlqMessages,
+      runbook: runbooks.dlqMessageWaiting,
     });
 
     for (const priority of PRIORITIES) {
@@ -91,7 +93,7 @@ export class OperationsAlarms extends Construct {
         threshold: limits.maxMessages,
         what: `The ${priority} task queue holds more messages than the submitter is expected to have waiting.`,
         todo: 'Check the submitter for errors and throttles; raise its concurrency if the load is real.',
-        runbook: runbooks.scaling,
+        runbook: runbooks.backlogGrowing,
         evaluationPeriods: MONITORING.sustainedPeriods,
       });
       this.add(`${priority}-oldest-message-age`, {
@@ -99,14 +101,14 @@ export class OperationsAlarms extends Construct {
         threshold: limits.maxOldestMessageAgeSeconds,
         what: `A ${priority} task has waited longer than this priority allows.`,
         todo: 'Check that the submitter consumes the queue (event source mapping enabled, no throttles, no errors).',
-        runbook: runbooks.scaling,
+        runbook: runbooks.tasksWaitingTooLong,
       });
       this.add(`${priority}-time-to-drain`, {
         metric: metrics.queueTimeToDrain(queue, priority),
         threshold: limits.maxTimeToDrainSeconds,
         what: `At the rate it is worked, the ${priority} queue takes too long to empty (or is not draining at all).`,
         todo: 'Raise this queue\u2019s maximumConcurrency or the submitter\u2019s capacity, or find what slows submissions.',
-        runbook: runbooks.scaling,
+        runbook: runbooks.queueNotDraining,
         evaluationPeriods: MONITORING.sustainedPeriods,
       });
     }
@@ -116,7 +118,7 @@ export class OperationsAlarms extends Construct {
       threshold: MONITORING.submitter.maxErrorRatePercent,
       what: `More than ${MONITORING.submitter.maxErrorRatePercent}% of submission attempts end in an error.`,
       todo: 'Look at the submitter logs by error class: one directory failing, the database, or the browser.',
-      runbook: runbooks.adjustingLimits,
+      runbook: runbooks.submitterErrorRate,
     });
 
     for (const monitored of props.functions) {
@@ -132,7 +134,7 @@ export class OperationsAlarms extends Construct {
         threshold: MONITORING.lambda.maxThrottles,
         what: `The ${monitored.name} Lambda was throttled: the account or its reserved concurrency is exhausted.`,
         todo: 'Check the account concurrency and the reserved/maximum concurrency settings.',
-        runbook: runbooks.scaling,
+        runbook: runbooks.lambdaThrottled,
       });
     }
 
@@ -142,14 +144,14 @@ export class OperationsAlarms extends Construct {
       comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       what: 'The API answered with server errors (5xx).',
       todo: 'Read the API functions\u2019 logs by correlation id; check the database and the queues.',
-      runbook: runbooks.scaling,
+      runbook: runbooks.api5xx,
     });
     this.add('api-latency-p99', {
       metric: metrics.apiLatency(props.apiStage, Stats.p(99)),
       threshold: MONITORING.api.maxLatencyP99Ms,
       what: 'The slowest 1% of API requests are slower than the target.',
       todo: 'Check the database (slow RPCs) and the API functions\u2019 durations and cold starts.',
-      runbook: runbooks.scaling,
+      runbook: runbooks.apiLatency,
       evaluationPeriods: MONITORING.sustainedPeriods,
     });
 
@@ -158,7 +160,7 @@ export class OperationsAlarms extends Construct {
       threshold: MONITORING.staleTasks.maxRecoveredPerPeriod,
       what: 'The sweeper requeued stale tasks: a submitter died mid-task or messages were never sent.',
       todo: 'The tasks recover by themselves; find why they went stale (submitter crashes, timeouts, send failures).',
-      runbook: runbooks.staleTasks,
+      runbook: runbooks.staleTasksRecovered,
     });
     this.addNotRunning(
       'stale-task-sweeper-not-running',
@@ -167,7 +169,7 @@ export class OperationsAlarms extends Construct {
       {
         what: 'The stale-task sweeper has not completed a run on schedule: stuck tasks are not being recovered.',
         todo: 'Check its EventBridge rule is enabled and its logs for errors or timeouts.',
-        runbook: runbooks.staleTasks,
+        runbook: runbooks.sweeperNotRunning,
       },
     );
     this.addNotRunning(
@@ -177,7 +179,7 @@ export class OperationsAlarms extends Construct {
       {
         what: 'The DLQ monitor has not completed a run on schedule: dead letters are not being alerted.',
         todo: 'Check its EventBridge rule is enabled and its logs (Slack or database errors).',
-        runbook: runbooks.dlqMessages,
+        runbook: runbooks.dlqMonitorNotRunning,
       },
     );
 
@@ -186,7 +188,7 @@ export class OperationsAlarms extends Construct {
       threshold: MONITORING.notifier.maxUndelivered,
       what: 'Alarm notifications did not reach Slack: they wait in the notifier\u2019s failure queue.',
       todo: 'Check the webhook secret and Slack; then redrive the failure queue into the notifier.',
-      runbook: runbooks.slackAlerts,
+      runbook: runbooks.alarmNotificationsUndelivered,
     });
   }
 
@@ -211,10 +213,9 @@ export class OperationsAlarms extends Construct {
   }
 
   private add(name: string, spec: AlarmSpec): Alarm {
-    const runbookUrl = `${this.props.runbookBaseUrl}/${spec.runbook}.md`;
     const alarm = new Alarm(this, name, {
       alarmName: `${MONITORING.alarmNamePrefix}-${name}`,
-      alarmDescription: `${spec.what} What to do: ${spec.todo} Runbook: ${runbookUrl}`,
+      alarmDescription: alarmDescription(spec, this.props.runbookBaseUrl, spec.runbook),
       metric: spec.metric,
       threshold: spec.threshold,
       comparisonOperator: spec.comparison ?? ComparisonOperator.GREATER_THAN_THRESHOLD,

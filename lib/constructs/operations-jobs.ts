@@ -1,10 +1,12 @@
-import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Duration, Validations } from 'aws-cdk-lib';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
   OPERATIONS,
   OPERATIONS_LAMBDAS,
   PRIORITIES,
   type Priority,
+  QUEUES,
 } from '../../lambdas/shared/system-config';
 import type { HistoryArchiveBucket } from './history-archive-bucket';
 import { ScheduledRun } from './scheduled-run';
@@ -34,6 +36,8 @@ export class OperationsJobs extends Construct {
   readonly dlqRedrive: ServiceFunction;
   readonly retention: ServiceFunction;
   readonly schedules: Readonly<Record<'staleTaskSweeper' | 'dlqMonitor' | 'retention', ScheduledRun>>;
+  /** Scheduled runs EventBridge could not deliver (each message is the schedule's event). */
+  readonly undeliveredRuns: Queue;
 
   constructor(scope: Construct, id: string, props: OperationsJobsProps) {
     super(scope, id);
@@ -88,24 +92,39 @@ export class OperationsJobs extends Construct {
     props.supabase.bind(this.retention);
     props.archive.bindWriter(this.retention);
 
+    this.undeliveredRuns = new Queue(this, 'UndeliveredRuns', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.seconds(QUEUES.dlqRetentionPeriodSeconds),
+    });
+    Validations.of(this.undeliveredRuns).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter queue of the EventBridge schedule targets; an alarm watches its depth.',
+    });
+    const deadLetterQueue = this.undeliveredRuns;
+
     this.schedules = {
       staleTaskSweeper: new ScheduledRun(this, 'StaleTaskSweeperSchedule', {
         function: this.staleTaskSweeper,
         intervalSeconds: OPERATIONS.sweeper.intervalSeconds,
         description: 'Runs the stale-task sweeper',
         retryFailedRun: false,
+        deadLetterQueue,
       }),
       dlqMonitor: new ScheduledRun(this, 'DlqMonitorSchedule', {
         function: this.dlqMonitor,
         intervalSeconds: OPERATIONS.dlqMonitor.intervalSeconds,
         description: 'Runs the DLQ monitor',
         retryFailedRun: false,
+        deadLetterQueue,
       }),
       retention: new ScheduledRun(this, 'RetentionSchedule', {
         function: this.retention,
         intervalSeconds: OPERATIONS.retention.intervalSeconds,
         description: 'Runs the daily retention job',
         retryFailedRun: true,
+        deadLetterQueue,
       }),
     };
   }

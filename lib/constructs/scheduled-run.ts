@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { Function as LambdaFn } from 'aws-cdk-lib/aws-lambda';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 export interface ScheduledRunProps {
@@ -13,9 +14,14 @@ export interface ScheduledRunProps {
    * would only overlap it. Yes for daily ones, which would otherwise wait a day.
    */
   readonly retryFailedRun: boolean;
+  /**
+   * Where EventBridge puts a run it could not deliver to the function after its retries (Lambda
+   * throttled or unavailable, the function deleted): a missed run leaves a message, and an alarm.
+   */
+  readonly deadLetterQueue: IQueue;
 }
 
-/** An EventBridge rule invoking a function at a fixed rate. */
+/** An EventBridge rule invoking a function at a fixed rate, with a retry policy and a dead-letter queue. */
 export class ScheduledRun extends Construct {
   readonly rule: Rule;
 
@@ -37,6 +43,7 @@ export class ScheduledRun extends Construct {
         new LambdaFunction(props.function, {
           retryAttempts: 2,
           maxEventAge: staleAfter(24 * 3600),
+          deadLetterQueue: props.deadLetterQueue,
         }),
       ],
     });

@@ -4,6 +4,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { LOGS, METRICS_NAMESPACE, SERVICE_NAME } from '../../lambdas/shared/system-config';
+import { LAMBDA_BUNDLING } from './lambda-bundling';
 import { PROJECT_ROOT, projectPath } from './project-paths';
 
 export interface ServiceFunctionProps {
@@ -63,16 +64,19 @@ export class ServiceFunction extends NodejsFunction {
       bundling: {
         // esbuild from node_modules; this project builds without Docker.
         forceDockerBundling: false,
-        // CommonJS on purpose: layer packages resolve through NODE_PATH (/opt/nodejs/node_modules),
-        // which require() honours and ES module imports do not.
+        // Format, target, minification, main fields and what is left out: see LAMBDA_BUNDLING.
         format: OutputFormat.CJS,
-        target: 'node24',
-        minify: true,
+        target: LAMBDA_BUNDLING.target,
+        minify: LAMBDA_BUNDLING.minify,
+        mainFields: [...LAMBDA_BUNDLING.mainFields],
         sourceMap: true,
         sourcesContent: false,
         // The SDK version the code is tested with ships in the bundle, not whatever the runtime carries.
         bundleAwsSDK: true,
-        externalModules: props.externalModules ?? [],
+        externalModules: [
+          ...LAMBDA_BUNDLING.sdkCredentialProvidersNotBundled,
+          ...(props.externalModules ?? []),
+        ],
       },
     });
     Validations.of(this).acknowledge(

@@ -3,9 +3,9 @@ import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 
 export interface SlackWebhookSettingsProps {
-  /** The webhook URL's secret: its complete ARN wins over its name. */
+  /** The webhook URL's secret: its complete ARN wins over its name; one of them is required. */
   readonly secretArn?: string;
-  readonly secretName: string;
+  readonly secretName?: string;
 }
 
 /**
@@ -18,9 +18,13 @@ export class SlackWebhookSettings extends Construct {
 
   constructor(scope: Construct, id: string, props: SlackWebhookSettingsProps) {
     super(scope, id);
-    this.secret = props.secretArn
-      ? Secret.fromSecretCompleteArn(this, 'Webhook', props.secretArn)
-      : Secret.fromSecretNameV2(this, 'Webhook', props.secretName);
+    if (props.secretArn) {
+      this.secret = Secret.fromSecretCompleteArn(this, 'Webhook', props.secretArn);
+    } else if (props.secretName) {
+      this.secret = Secret.fromSecretNameV2(this, 'Webhook', props.secretName);
+    } else {
+      throw new Error('slackWebhookSecretArn or slackWebhookSecretName is required');
+    }
   }
 
   /** The variable and the right to read the secret together, so they never drift apart. */

@@ -5,9 +5,9 @@ import { Construct } from 'constructs';
 export interface SupabaseSettingsProps {
   /** The project's API URL, e.g. https://<ref>.supabase.co. Not a secret. */
   readonly url: string;
-  /** The service-role key's secret: its complete ARN wins over its name. */
+  /** The service-role key's secret: its complete ARN wins over its name; one of them is required. */
   readonly serviceKeySecretArn?: string;
-  readonly serviceKeySecretName: string;
+  readonly serviceKeySecretName?: string;
 }
 
 /**
@@ -25,9 +25,13 @@ export class SupabaseSettings extends Construct {
       throw new Error(`supabaseUrl must be an http(s) URL, got '${props.url}'`);
     }
     this.url = props.url;
-    this.serviceKeySecret = props.serviceKeySecretArn
-      ? Secret.fromSecretCompleteArn(this, 'ServiceKey', props.serviceKeySecretArn)
-      : Secret.fromSecretNameV2(this, 'ServiceKey', props.serviceKeySecretName);
+    if (props.serviceKeySecretArn) {
+      this.serviceKeySecret = Secret.fromSecretCompleteArn(this, 'ServiceKey', props.serviceKeySecretArn);
+    } else if (props.serviceKeySecretName) {
+      this.serviceKeySecret = Secret.fromSecretNameV2(this, 'ServiceKey', props.serviceKeySecretName);
+    } else {
+      throw new Error('supabaseServiceKeySecretArn or supabaseServiceKeySecretName is required');
+    }
   }
 
   /** Gives a function the settings and the right to read the key together, so they never drift apart. */

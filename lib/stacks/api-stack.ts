@@ -1,12 +1,15 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { Priority } from '../../lambdas/shared/system-config';
+import { API_ROUTES, routeKey } from '../../lambdas/api/routes';
+import type { CustomerTier, Priority } from '../../lambdas/shared/system-config';
 import { ApiRateLimit } from '../constructs/api-rate-limit';
 import { AssetsBucket } from '../constructs/assets-bucket';
 import { HealthDetailsAccess } from '../constructs/health-details-access';
 import { JobsApi } from '../constructs/jobs-api';
 import { SupabaseSettings, type SupabaseSettingsProps } from '../constructs/supabase-settings';
+import { RUNBOOK_OUTPUTS } from './runbook-outputs';
+import { API_STACK } from './stack-outputs';
 
 export interface ApiStackProps extends StackProps {
   readonly queues: Readonly<Record<Priority, IQueue>>;
@@ -42,10 +45,30 @@ export class ApiStack extends Stack {
     }
     this.rateLimit = new ApiRateLimit(this, 'RateLimit', { stage: this.jobsApi.api.deploymentStage });
 
-    new CfnOutput(this, 'ApiUrl', { value: this.jobsApi.api.url });
-    new CfnOutput(this, 'ApiKeyId', {
-      value: this.jobsApi.apiKey.keyId,
-      description: 'aws apigateway get-api-key --include-value --api-key <id> prints the key',
+    // What scripts/api-keys.ts reads to issue keys into both API Gateway and Postgres (API_STACK).
+    const outputs = API_STACK.outputs;
+    new CfnOutput(this, outputs.apiUrl, { value: this.jobsApi.api.url });
+    new CfnOutput(this, outputs.restApiId, { value: this.jobsApi.api.restApiId });
+    new CfnOutput(this, outputs.stageName, { value: this.jobsApi.api.deploymentStage.stageName });
+    for (const [tier, plan] of this.jobsApi.usagePlans) {
+      new CfnOutput(this, outputs.usagePlanId(tier as CustomerTier), {
+        value: plan.usagePlanId,
+        description: `The ${tier} usage plan: keys of ${tier} customers${tier === 'enterprise' ? ', staff and admins' : ''}`,
+      });
+    }
+    new CfnOutput(this, outputs.supabaseUrl, { value: props.supabase.url });
+    new CfnOutput(this, outputs.supabaseServiceKeySecret, {
+      value: props.supabase.serviceKeySecretArn ?? props.supabase.serviceKeySecretName ?? '',
+      description: 'The secret holding the Supabase service-role key (its ARN or name)',
     });
+    // Each route's function, for the API runbook (RUNBOOK_OUTPUTS): its logs, errors and duration.
+    for (const route of API_ROUTES) {
+      const fn = this.jobsApi.functions.get(routeKey(route));
+      if (!fn) continue;
+      new CfnOutput(this, RUNBOOK_OUTPUTS.api.function(route.name), {
+        value: fn.functionName,
+        description: `The Lambda behind ${routeKey(route)}`,
+      });
+    }
   }
 }

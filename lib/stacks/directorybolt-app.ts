@@ -1,4 +1,4 @@
-import type { App, Environment, StackProps } from 'aws-cdk-lib';
+import { Annotations, type App, type Environment, type StackProps } from 'aws-cdk-lib';
 import { API_ROUTES } from '../../lambdas/api/routes';
 import { SERVICE_NAME } from '../../lambdas/shared/system-config';
 import type { SlackWebhookSettingsProps } from '../constructs/slack-webhook-settings';
@@ -7,6 +7,7 @@ import { ApiStack } from './api-stack';
 import { OperationsStack } from './operations-stack';
 import { QueueStack } from './queue-stack';
 import { StorageStack } from './storage-stack';
+import { API_STACK } from './stack-outputs';
 import { SubmitterStack } from './submitter-stack';
 
 /**
@@ -16,6 +17,8 @@ import { SubmitterStack } from './submitter-stack';
 export interface DeploymentContext {
   /** `account` and `region`, both or neither; neither makes environment-agnostic stacks. */
   readonly env?: Environment;
+  /** `-c demo=true`: placeholders stand in for the required values (offline synth only). */
+  readonly demo?: boolean;
   readonly supabase: SupabaseSettingsProps;
   readonly logLevel: string;
   readonly apiStageName: string;
@@ -30,57 +33,103 @@ export interface DeploymentContext {
 }
 
 export const CONTEXT_DEFAULTS = {
-  /** A placeholder that synthesizes; a real deploy passes -c supabaseUrl=https://<ref>.supabase.co. */
-  supabaseUrl: 'https://example.supabase.co',
-  supabaseServiceKeySecretName: 'directorybolt/supabase-service-key',
   logLevel: 'INFO',
   apiStageName: 'v1',
+} as const;
+
+/**
+ * Placeholders for what a deployment must name itself; used only with `-c demo=true` (offline synth,
+ * tests, trying the app out). A stack synthesized with them does not work when deployed.
+ */
+export const DEMO_CONTEXT = {
+  supabaseUrl: 'https://example.supabase.co',
+  supabaseServiceKeySecretName: 'directorybolt/supabase-service-key',
   slackWebhookSecretName: 'directorybolt/slack-webhook',
-  /** A placeholder that synthesizes; a real deploy passes the repository's URL (blob view of its main branch). */
   runbookBaseUrl: 'https://github.com/directorybolt/backend/blob/main/docs/runbooks',
 } as const;
+
+/** The context a real deployment must give, each with what it is: the synth error lists the missing ones. */
+export const REQUIRED_CONTEXT = [
+  { keys: ['supabaseUrl'], what: 'the Supabase project URL, https://<project ref>.supabase.co' },
+  {
+    keys: ['supabaseServiceKeySecretName', 'supabaseServiceKeySecretArn'],
+    what: 'the Secrets Manager secret holding the Supabase service-role key (plain string)',
+  },
+  {
+    keys: ['slackWebhookSecretName', 'slackWebhookSecretArn'],
+    what: 'the Secrets Manager secret holding the Slack incoming-webhook URL',
+  },
+  {
+    keys: ['runbookBaseUrl'],
+    what: 'where docs/runbooks is browsable, e.g. https://github.com/<org>/<repo>/blob/main/docs/runbooks',
+  },
+] as const;
+
+/** A missing or malformed context value: the deployer's to fix, so bin/app.ts prints only the message. */
+export class ContextError extends Error {
+  override readonly name = 'ContextError';
+}
 
 export function readDeploymentContext(app: App): DeploymentContext {
   const get = (key: string): string | undefined => {
     const value: unknown = app.node.tryGetContext(key);
     return value === undefined || value === null || value === '' ? undefined : String(value);
   };
+  const demo = get('demo');
+  if (demo !== undefined && demo !== 'true' && demo !== 'false') {
+    throw new ContextError(`Context: demo must be true or false, got '${demo}'`);
+  }
+  // Required values have no silent defaults: a deploy against a placeholder Supabase URL or secret
+  // would go through and then fail every request. Placeholders only when asked for by name.
+  const missing = REQUIRED_CONTEXT.filter(({ keys }) => keys.every((key) => get(key) === undefined));
+  if (missing.length > 0 && demo !== 'true') {
+    throw new ContextError(
+      'Context: missing required values (-c key=value or cdk.json "context"):\n' +
+        missing.map(({ keys, what }) => `  - ${keys.join(' or ')}: ${what}`).join('\n') +
+        '\nOr pass -c demo=true to synthesize with placeholders (offline checks only; never deploy that).',
+    );
+  }
+  const orDemo = (key: keyof typeof DEMO_CONTEXT): string | undefined =>
+    get(key) ?? (demo === 'true' ? DEMO_CONTEXT[key] : undefined);
   const account = get('account');
   const region = get('region');
   if ((account === undefined) !== (region === undefined)) {
-    throw new Error('Context: give both account and region, or neither (environment-agnostic stacks)');
+    throw new ContextError('Context: give both account and region, or neither (environment-agnostic stacks)');
   }
-  const runbookBaseUrl = get('runbookBaseUrl') ?? CONTEXT_DEFAULTS.runbookBaseUrl;
+  const runbookBaseUrl = orDemo('runbookBaseUrl')!;
   if (!/^https:\/\/[^\s/]+/.test(runbookBaseUrl)) {
-    throw new Error(`Context: runbookBaseUrl must be an https URL, got '${runbookBaseUrl}'`);
+    throw new ContextError(`Context: runbookBaseUrl must be an https URL, got '${runbookBaseUrl}'`);
   }
   const alarmEmail = get('alarmEmail');
   if (alarmEmail !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(alarmEmail)) {
-    throw new Error(`Context: alarmEmail must be an email address, got '${alarmEmail}'`);
+    throw new ContextError(`Context: alarmEmail must be an email address, got '${alarmEmail}'`);
   }
   const mappingServiceUrl = get('mappingServiceUrl');
   if (mappingServiceUrl !== undefined && !/^https:\/\/[^\s/]+/.test(mappingServiceUrl)) {
-    throw new Error(`Context: mappingServiceUrl must be an https URL, got '${mappingServiceUrl}'`);
+    throw new ContextError(`Context: mappingServiceUrl must be an https URL, got '${mappingServiceUrl}'`);
   }
   const reserved = get('submitterReservedConcurrency');
   if (reserved !== undefined && !/^\d+$/.test(reserved)) {
-    throw new Error(`Context: submitterReservedConcurrency must be a whole number, got '${reserved}'`);
+    throw new ContextError(`Context: submitterReservedConcurrency must be a whole number, got '${reserved}'`);
   }
+  const supabaseKeyArn = get('supabaseServiceKeySecretArn');
+  const slackArn = get('slackWebhookSecretArn');
   return {
     env: account && region ? { account, region } : undefined,
+    demo: demo === 'true',
     supabase: {
-      url: get('supabaseUrl') ?? CONTEXT_DEFAULTS.supabaseUrl,
-      serviceKeySecretArn: get('supabaseServiceKeySecretArn'),
-      serviceKeySecretName:
-        get('supabaseServiceKeySecretName') ?? CONTEXT_DEFAULTS.supabaseServiceKeySecretName,
+      url: orDemo('supabaseUrl')!,
+      serviceKeySecretArn: supabaseKeyArn,
+      // An ARN wins over a name; the demo name stands in only when neither is given.
+      serviceKeySecretName: supabaseKeyArn ? undefined : orDemo('supabaseServiceKeySecretName'),
     },
     logLevel: get('logLevel') ?? CONTEXT_DEFAULTS.logLevel,
     apiStageName: get('apiStageName') ?? CONTEXT_DEFAULTS.apiStageName,
     submitterReservedConcurrency: reserved === undefined ? undefined : Number(reserved),
     mappingServiceUrl,
     slackWebhook: {
-      secretArn: get('slackWebhookSecretArn'),
-      secretName: get('slackWebhookSecretName') ?? CONTEXT_DEFAULTS.slackWebhookSecretName,
+      secretArn: slackArn,
+      secretName: slackArn ? undefined : orDemo('slackWebhookSecretName'),
     },
     runbookBaseUrl: runbookBaseUrl.replace(/\/+$/, ''),
     alarmEmail,
@@ -120,7 +169,7 @@ export function buildDirectoryBoltApp(
   });
   // The submitter finds the bucket by its derived name, so the order is stated rather than inferred.
   submitter.addStackDependency(storage, 'writes screenshots and reads logos from the storage buckets');
-  const api = new ApiStack(app, 'DirectoryBolt-Api', {
+  const api = new ApiStack(app, API_STACK.name, {
     ...common,
     description: 'DirectoryBolt REST API',
     queues: queues.taskQueues.queues,
@@ -152,5 +201,13 @@ export function buildDirectoryBoltApp(
     alarmEmail: context.alarmEmail,
     logLevel: context.logLevel,
   });
+  if (context.demo) {
+    for (const stack of [queues, storage, submitter, api, operations]) {
+      Annotations.of(stack).addWarningV2(
+        'directorybolt:demo-context',
+        'Synthesized with -c demo=true: placeholder Supabase URL, secrets and runbook URL. Do not deploy this.',
+      );
+    }
+  }
   return { queues, storage, submitter, api, operations };
 }

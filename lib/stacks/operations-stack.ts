@@ -3,15 +3,18 @@ import type { Stage } from 'aws-cdk-lib/aws-apigateway';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { MONITORING, OPERATIONS_LAMBDAS, type Priority } from '../../lambdas/shared/system-config';
+import { OPERATIONS_LAMBDAS, type Priority } from '../../lambdas/shared/system-config';
 import { AlarmTopic } from '../constructs/alarm-topic';
 import { HistoryArchiveBucket } from '../constructs/history-archive-bucket';
 import { type MonitoredFunction, OperationsAlarms } from '../constructs/operations-alarms';
 import { OperationsDashboard } from '../constructs/operations-dashboard';
 import { OperationsJobs } from '../constructs/operations-jobs';
+import { RUNBOOK_SECTIONS } from '../constructs/runbooks';
+import { ScheduledJobAlarms } from '../constructs/scheduled-job-alarms';
 import { SlackNotifier } from '../constructs/slack-notifier';
 import { SlackWebhookSettings, type SlackWebhookSettingsProps } from '../constructs/slack-webhook-settings';
 import { SupabaseSettings, type SupabaseSettingsProps } from '../constructs/supabase-settings';
+import { RUNBOOK_OUTPUTS } from './runbook-outputs';
 
 export interface OperationsStackProps extends StackProps {
   readonly queues: Readonly<Record<Priority, IQueue>>;
@@ -38,6 +41,7 @@ export class OperationsStack extends Stack {
   readonly archive: HistoryArchiveBucket;
   readonly jobs: OperationsJobs;
   readonly alarms: OperationsAlarms;
+  readonly scheduledJobAlarms: ScheduledJobAlarms;
   readonly dashboard: OperationsDashboard;
 
   constructor(scope: Construct, id: string, props: OperationsStackProps) {
@@ -66,19 +70,27 @@ export class OperationsStack extends Stack {
       logLevel: props.logLevel,
     });
 
-    const { runbooks } = MONITORING;
+    const runbooks = RUNBOOK_SECTIONS;
     const monitored: MonitoredFunction[] = [
-      { name: 'submitter', function: props.submitter, runbook: runbooks.adjustingLimits },
+      { name: 'submitter', function: props.submitter, runbook: runbooks.submitterFailing },
       ...[...props.api.functions].map(([name, fn]) => ({
         name: `api-${name}`,
         function: fn,
-        runbook: runbooks.scaling,
+        runbook: runbooks.apiFunctionErrors,
       })),
-      { name: 'stale-task-sweeper', function: this.jobs.staleTaskSweeper, runbook: runbooks.staleTasks },
-      { name: 'dlq-monitor', function: this.jobs.dlqMonitor, runbook: runbooks.dlqMessages },
-      { name: 'dlq-redrive', function: this.jobs.dlqRedrive, runbook: runbooks.dlqMessages },
-      { name: 'retention', function: this.jobs.retention, runbook: runbooks.adjustingLimits },
-      { name: 'slack-notifier', function: this.notifier.function, runbook: runbooks.slackAlerts },
+      {
+        name: 'stale-task-sweeper',
+        function: this.jobs.staleTaskSweeper,
+        runbook: runbooks.sweeperNotRunning,
+      },
+      { name: 'dlq-monitor', function: this.jobs.dlqMonitor, runbook: runbooks.dlqMonitorNotRunning },
+      { name: 'dlq-redrive', function: this.jobs.dlqRedrive, runbook: runbooks.dlqRedriveFailing },
+      { name: 'retention', function: this.jobs.retention, runbook: runbooks.retentionNotRunning },
+      {
+        name: 'slack-notifier',
+        function: this.notifier.function,
+        runbook: runbooks.alarmNotificationsUndelivered,
+      },
     ];
     this.alarms = new OperationsAlarms(this, 'Alarms', {
       topic: this.alarmTopic.topic,
@@ -89,22 +101,50 @@ export class OperationsStack extends Stack {
       apiStage: props.api.stage,
       notifierUndelivered: this.notifier.undelivered,
     });
+    this.scheduledJobAlarms = new ScheduledJobAlarms(this, 'ScheduledJobAlarms', {
+      topic: this.alarmTopic.topic,
+      runbookBaseUrl: props.runbookBaseUrl,
+      undeliveredRuns: this.jobs.undeliveredRuns,
+    });
     this.dashboard = new OperationsDashboard(this, 'Dashboard', {
       queues: props.queues,
       deadLetterQueue: props.deadLetterQueue,
       submitter: props.submitter,
       functions: new Map(monitored.map((m) => [m.name, m.function])),
       apiStage: props.api.stage,
-      alarms: [...this.alarms.alarms.values()],
+      alarms: [...this.alarms.alarms.values(), ...this.scheduledJobAlarms.alarms.values()],
       runbookBaseUrl: props.runbookBaseUrl,
     });
 
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topic.topicArn });
     new CfnOutput(this, 'DashboardUrl', { value: dashboardUrl });
-    new CfnOutput(this, 'DlqRedriveFunction', {
-      value: this.jobs.dlqRedrive.functionName,
-      description: 'aws lambda invoke --function-name <name> redrives the DLQ',
-    });
+    // What the runbooks tell on-call to read (RUNBOOK_OUTPUTS).
+    const outputs = RUNBOOK_OUTPUTS.operations;
+    const output = (name: string, value: string, description: string) =>
+      new CfnOutput(this, name, { value, description });
+    output(
+      outputs.staleTaskSweeperFunction,
+      this.jobs.staleTaskSweeper.functionName,
+      'The stale-task sweeper',
+    );
+    output(outputs.dlqMonitorFunction, this.jobs.dlqMonitor.functionName, 'The DLQ monitor');
+    output(
+      outputs.dlqRedriveFunction,
+      this.jobs.dlqRedrive.functionName,
+      'aws lambda invoke --function-name <name> redrives the DLQ',
+    );
+    output(outputs.retentionFunction, this.jobs.retention.functionName, 'The daily retention job');
+    output(outputs.slackNotifierFunction, this.notifier.function.functionName, 'The Slack notifier');
+    output(
+      outputs.notifierUndeliveredQueueUrl,
+      this.notifier.undelivered.queueUrl,
+      'Alarm notifications the Slack notifier could not deliver',
+    );
+    output(
+      outputs.scheduledRunsUndeliveredQueueUrl,
+      this.jobs.undeliveredRuns.queueUrl,
+      'Scheduled runs EventBridge could not deliver to their function',
+    );
     new CfnOutput(this, 'HistoryArchiveBucket', { value: this.archive.bucket.bucketName });
   }
 }

@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { Priority } from '../../lambdas/shared/system-config';
@@ -7,6 +7,7 @@ import { ChromiumLayer } from '../constructs/chromium-layer';
 import { ScreenshotBucket } from '../constructs/screenshot-bucket';
 import { Submitter } from '../constructs/submitter';
 import { SupabaseSettings, type SupabaseSettingsProps } from '../constructs/supabase-settings';
+import { RUNBOOK_OUTPUTS } from './runbook-outputs';
 
 export interface SubmitterStackProps extends StackProps {
   readonly queues: Readonly<Record<Priority, IQueue>>;
@@ -33,6 +34,10 @@ export class SubmitterStack extends Stack {
       logLevel: props.logLevel,
       reservedConcurrency: props.reservedConcurrency,
       mappingServiceUrl: props.mappingServiceUrl,
+    });
+    new CfnOutput(this, RUNBOOK_OUTPUTS.submitter.function, {
+      value: this.submitter.function.functionName,
+      description: 'The submitter Lambda',
     });
   }
 }

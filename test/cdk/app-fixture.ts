@@ -11,6 +11,17 @@ const CDK_JSON_CONTEXT = (
   JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: object }
 ).context;
 
+/**
+ * The values a real deployment passes (README, Deploy), real-looking but made up: the stacks are
+ * tested as they deploy, not with the demo placeholders (`-c demo=true`).
+ */
+export const DEPLOY_CONTEXT = {
+  supabaseUrl: 'https://abcdefghijklmnopqrst.supabase.co',
+  supabaseServiceKeySecretName: 'directorybolt/supabase-service-key',
+  slackWebhookSecretName: 'directorybolt/slack-webhook',
+  runbookBaseUrl: 'https://github.com/directorybolt/backend/blob/main/docs/runbooks',
+} as const;
+
 export interface TestApp {
   readonly app: App;
   readonly stacks: DirectoryBoltStacks;
@@ -22,7 +33,8 @@ export interface TestApp {
 /**
  * Builds the whole app as bin/app.ts does, into a temporary cloud assembly. `bundle` lists the stack
  * ids whose assets are really built (esbuild, the Chromium layer); the rest get placeholder assets,
- * which keeps a test file that looks only at queues from copying the 80 MB layer.
+ * which keeps a test file that looks only at queues from copying the 80 MB layer. The context is
+ * DEPLOY_CONTEXT unless `context` overrides a key (set one to undefined to leave it out).
  */
 export function buildTestApp(
   options: { bundle?: string[]; context?: Record<string, unknown> } = {},
@@ -33,6 +45,7 @@ export function buildTestApp(
     context: {
       ...CDK_JSON_CONTEXT,
       'aws:cdk:bundling-stacks': options.bundle ?? [],
+      ...DEPLOY_CONTEXT,
       ...options.context,
     },
   });

@@ -11,8 +11,7 @@ import {
   QUEUES,
   SERVICE_NAME,
 } from '../../lambdas/shared/system-config';
-import { CONTEXT_DEFAULTS } from '../../lib/stacks/directorybolt-app';
-import { buildTestApp, type TestApp } from './app-fixture';
+import { buildTestApp, DEPLOY_CONTEXT, type TestApp } from './app-fixture';
 
 /** Synthesized CloudFormation, walked freely by the assertions (the shape is what they check). */
 type Cfn = ReturnType<typeof JSON.parse>;
@@ -119,7 +118,7 @@ describe('OperationsStack', () => {
         'Archives old',
       ]) {
         const variables = env(opsFunction(description)[1]);
-        expect(variables.SUPABASE_URL).toBe(CONTEXT_DEFAULTS.supabaseUrl);
+        expect(variables.SUPABASE_URL).toBe(DEPLOY_CONTEXT.supabaseUrl);
         expect(text(variables.SUPABASE_SERVICE_KEY_SECRET_ARN)).toContain(
           ':secret:directorybolt/supabase-service-key',
         );
@@ -222,7 +221,7 @@ describe('OperationsStack', () => {
         DASHBOARD_URL: {
           'Fn::Join': ['', expect.arrayContaining([`#dashboards/dashboard/${MONITORING.dashboardName}`])],
         },
-        RUNBOOK_BASE_URL: CONTEXT_DEFAULTS.runbookBaseUrl,
+        RUNBOOK_BASE_URL: DEPLOY_CONTEXT.runbookBaseUrl,
       });
     });
 
@@ -232,7 +231,7 @@ describe('OperationsStack', () => {
       const variables = notifier.Properties.Environment.Variables as Record<string, unknown>;
       expect(variables.SLACK_WEBHOOK_URL).toBeUndefined();
       expect(text(variables.SLACK_WEBHOOK_SECRET_ARN)).toContain(
-        `:secret:${CONTEXT_DEFAULTS.slackWebhookSecretName}`,
+        `:secret:${DEPLOY_CONTEXT.slackWebhookSecretName}`,
       );
       expect(text(ops.toJSON())).not.toMatch(/hooks\.slack\.com/);
       ops.hasResourceProperties('AWS::IAM::Policy', {
@@ -242,7 +241,7 @@ describe('OperationsStack', () => {
               Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
               Resource: Match.objectLike({
                 'Fn::Join': Match.arrayWith([
-                  Match.arrayWith([`:secret:${CONTEXT_DEFAULTS.slackWebhookSecretName}-??????`]),
+                  Match.arrayWith([`:secret:${DEPLOY_CONTEXT.slackWebhookSecretName}-??????`]),
                 ]),
               }),
             }),
@@ -296,7 +295,7 @@ describe('OperationsStack', () => {
       TreatMissingData: 'notBreaching',
     });
 
-    it('notify the topic on ALARM and on OK, and link a runbook from every description', () => {
+    it('notify the topic on ALARM and on OK, and link a runbook section from every description', () => {
       const all = [...alarms().values()];
       expect(all.length).toBeGreaterThan(20);
       for (const properties of all) {
@@ -304,7 +303,7 @@ describe('OperationsStack', () => {
         expect(properties.OKActions).toEqual([topicRef()]);
         expect(properties.AlarmDescription).toMatch(
           new RegExp(
-            `What to do: .+ Runbook: ${CONTEXT_DEFAULTS.runbookBaseUrl}/(${Object.values(MONITORING.runbooks).join('|')})\\.md$`,
+            `What to do: .+ Runbook: ${DEPLOY_CONTEXT.runbookBaseUrl}/(${Object.values(MONITORING.runbooks).join('|')})\\.md#[a-z0-9-]+$`,
           ),
         );
       }
@@ -592,7 +591,7 @@ describe('OperationsStack with deployment context', () => {
       });
       ops.hasResourceProperties('AWS::CloudWatch::Alarm', {
         AlarmDescription: Match.stringLikeRegexp(
-          'Runbook: https://git.example.com/backend/blob/main/docs/runbooks/dlq-messages.md$',
+          'Runbook: https://git.example.com/backend/blob/main/docs/runbooks/dlq-messages.md#dlq-not-empty$',
         ),
       });
     } finally {

@@ -299,7 +299,7 @@ describe('Slack notifier', () => {
           Message: JSON.stringify({
             AlarmName: 'DirectoryBolt-dlq-not-empty',
             AlarmDescription:
-              'Critical: messages in the DLQ. Runbook: https://runbooks.example/dlq-messages.md',
+              'Critical: messages in the DLQ. Runbook: https://runbooks.example/dlq-messages.md#dlq-not-empty',
             NewStateValue: state,
             OldStateValue: state === 'ALARM' ? 'OK' : 'ALARM',
             NewStateReason: 'Threshold Crossed: 1 datapoint [2.0] was greater than the threshold (0.0).',
@@ -332,7 +332,8 @@ describe('Slack notifier', () => {
     expect(firing!.text).toBe(':red_circle: Critical: DirectoryBolt-dlq-not-empty is in ALARM');
     const body = JSON.stringify(firing!.body);
     expect(body).toContain('since 2025-11-02T09:00:00Z');
-    expect(body).toContain('https://runbooks.example/dlq-messages.md');
+    // The runbook section the description links, anchor included
+    expect(body).toContain('<https://runbooks.example/dlq-messages.md#dlq-not-empty|Runbook>');
     expect(body).toContain('https://dashboard.example/d');
     expect(resolved!.text).toContain('Resolved: DirectoryBolt-dlq-not-empty is back to OK');
   });
