@@ -29,7 +29,8 @@ export async function startBenchEnvironment(): Promise<BenchEnvironment> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'directorybolt-bench-'));
   const database = await startDatabase({
     databaseUrl: process.env.DATABASE_URL,
-    dataDir: path.join(dataDir, 'postgres'),
+    // The temporary folder itself: as root it is handed to the `postgres` user, who can reach it.
+    dataDir,
     ephemeral: true,
     seed: false,
   });

@@ -3,9 +3,9 @@ import { redriveDeadLetters } from '../operations/redrive';
 import { apiHandler } from '../shared/api-handler';
 import { actorOf, parseBody, rpcOrClientError } from '../shared/api-requests';
 import { adminRedriveSchema } from '../shared/api-schemas';
-import { sqs } from '../shared/aws-clients';
 import { json } from '../shared/http';
 import { logger } from '../shared/powertools';
+import { sqs } from '../shared/sqs-client';
 
 const queueUrls = taskQueueUrlsFromEnv();
 

@@ -2,7 +2,8 @@ import { apiHandler } from '../shared/api-handler';
 import { customerScope } from '../shared/auth';
 import { HttpError, json, parseJsonBody, pathUuid, validationError } from '../shared/http';
 import { logger } from '../shared/powertools';
-import { cancelJobSchema, etag } from '../jobs/job-requests';
+import { etag } from '../jobs/job-headers';
+import { cancelJobSchema } from '../jobs/job-requests';
 
 type CancelOutcome =
   | { outcome: 'cancelled'; job: { version: number }; tasks_cancelled: number; tasks_running: number }

@@ -1,6 +1,6 @@
 import { apiHandler } from '../shared/api-handler';
 import { actorOf, parseBody, rpcOrClientError } from '../shared/api-requests';
-import { createCustomerSchema } from '../shared/api-schemas';
+import { createCustomerSchema } from '../shared/customer-schemas';
 import { json } from '../shared/http';
 import { logger } from '../shared/powertools';
 

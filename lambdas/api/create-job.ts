@@ -1,10 +1,10 @@
-import { sqs } from '../shared/aws-clients';
 import { apiHandler } from '../shared/api-handler';
 import { customerScope, principalRef } from '../shared/auth';
 import { HttpError, json, parseJsonBody, validationError } from '../shared/http';
 import { logger } from '../shared/powertools';
+import { sqs } from '../shared/sqs-client';
 import { createAndEnqueueJob, createJobRequestSchema } from '../jobs/create-job';
-import { idempotencyKey } from '../jobs/job-requests';
+import { idempotencyKey } from '../jobs/job-headers';
 import { taskQueueUrlsFromEnv } from '../jobs/task-queues';
 
 const queueUrls = taskQueueUrlsFromEnv();

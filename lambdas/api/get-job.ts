@@ -1,7 +1,7 @@
 import { apiHandler } from '../shared/api-handler';
 import { customerScope } from '../shared/auth';
 import { HttpError, json, pathUuid } from '../shared/http';
-import { etag } from '../jobs/job-requests';
+import { etag } from '../jobs/job-headers';
 
 /** GET /jobs/{id}: the job, its counters and each directory's result; ETag is its version. */
 export const handler = apiHandler('GET /jobs/{id}', async (event, _context, { principal, rpc }) => {

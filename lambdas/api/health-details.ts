@@ -1,12 +1,11 @@
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { healthDetails } from '../operations/health';
 import { apiHandler } from '../shared/api-handler';
-import { sqs } from '../shared/aws-clients';
+import { cloudwatch as cloudwatchClient } from '../shared/cloudwatch-client';
+import { serviceRpc } from '../shared/database';
 import { optionalEnv, requireEnv } from '../shared/env';
 import { json } from '../shared/http';
 import { readSweeperThresholds } from '../shared/ops-settings';
-import { rpcThrough } from '../shared/rpc';
-import { supabaseClient } from '../shared/supabase';
+import { sqs } from '../shared/sqs-client';
 import { OPERATIONS } from '../shared/system-config';
 
 const queueUrls = {
@@ -19,12 +18,12 @@ const thresholds = readSweeperThresholds();
 // CloudWatch is asked only where the stacks configured it (they set the alarms' name prefix and grant
 // cloudwatch:DescribeAlarms/GetMetricData); elsewhere those fields say "unavailable".
 const alarmNamePrefix = optionalEnv('ALARM_NAME_PREFIX');
-const cloudwatch = alarmNamePrefix ? { client: new CloudWatchClient({}), alarmNamePrefix } : undefined;
+const cloudwatch = alarmNamePrefix ? { client: cloudwatchClient, alarmNamePrefix } : undefined;
 
 /** GET /health/details (API key): what on-call looks at first; 503 when the database or a queue is down. */
 export const handler = apiHandler('GET /health/details', async () => {
   const details = await healthDetails({
-    rpc: async (fn, args) => rpcThrough(await supabaseClient())(fn, args),
+    rpc: async (fn, args) => (await serviceRpc())(fn, args),
     sqs,
     queueUrls,
     dlqUrl,

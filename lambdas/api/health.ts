@@ -1,10 +1,9 @@
 import { checkHealth, sharedFor } from '../operations/health';
 import { apiHandler } from '../shared/api-handler';
-import { sqs } from '../shared/aws-clients';
+import { serviceRpc } from '../shared/database';
 import { requireEnv } from '../shared/env';
 import { json } from '../shared/http';
-import { rpcThrough } from '../shared/rpc';
-import { supabaseClient } from '../shared/supabase';
+import { sqs } from '../shared/sqs-client';
 import { OPERATIONS } from '../shared/system-config';
 
 const queueUrls = {
@@ -18,7 +17,7 @@ const currentHealth = sharedFor(
   () =>
     checkHealth({
       // A client that cannot even be created (no key) is a database that cannot be reached.
-      rpc: async (fn, args) => rpcThrough(await supabaseClient())(fn, args),
+      rpc: async (fn, args) => (await serviceRpc())(fn, args),
       sqs,
       queueUrls,
       timeoutMs: OPERATIONS.health.checkTimeoutMs,

@@ -1,11 +1,14 @@
+import document from '../../docs/openapi.json' with { type: 'json' };
 import { apiHandler } from '../shared/api-handler';
-import { openApiDocument } from '../shared/api-openapi';
 import { json } from '../shared/http';
 
-// Generated once per execution environment: it depends only on the code.
-const document = openApiDocument();
-
-/** GET /openapi.json (public): the OpenAPI document of this API. */
+/**
+ * GET /openapi.json (public): the OpenAPI document of this API. Served as written to docs/openapi.json
+ * by local/write-openapi.ts from the request schemas (lambdas/shared/api-openapi.ts), rather than
+ * generated here: generating it needs zod and every schema with their sanitizer, most of this
+ * function's start-up for one constant. test/api/openapi-document.test.ts fails when the file is not
+ * what the schemas generate.
+ */
 export const handler = apiHandler('GET /openapi.json', async () =>
   json(200, document, { 'cache-control': 'public, max-age=300' }),
 );

@@ -1,8 +1,8 @@
-import { sqs } from '../shared/aws-clients';
 import { apiHandler } from '../shared/api-handler';
 import { HttpError, json, pathUuid } from '../shared/http';
 import { logger } from '../shared/powertools';
 import { RpcError } from '../shared/rpc';
+import { sqs } from '../shared/sqs-client';
 import type { Priority } from '../shared/system-config';
 import { enqueueTasks } from '../jobs/create-job';
 import { taskQueueUrlsFromEnv } from '../jobs/task-queues';

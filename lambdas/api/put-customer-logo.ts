@@ -1,12 +1,11 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { apiHandler } from '../shared/api-handler';
 import { actorOf, notFound, parseBody, rpcOrClientError } from '../shared/api-requests';
 import { putLogoSchema } from '../shared/api-schemas';
-import { s3 } from '../shared/aws-clients';
 import { requireEnv } from '../shared/env';
 import { HttpError, json, pathUuid } from '../shared/http';
 import { logoRef, LogoRejected, type LogoContentType } from '../shared/logo-image';
 import { logger } from '../shared/powertools';
+import { s3 } from '../shared/s3-client';
 import type { LogoRef } from '../submitter/business-profile';
 
 const assetsBucket = requireEnv('ASSETS_BUCKET');
@@ -24,6 +23,7 @@ export const handler = apiHandler('PUT /customers/{id}/logo', async (event, _con
   const ref = checkedLogo(id, body.content_type, bytes);
   // Nothing is stored for a customer that does not exist (the bucket would keep it forever).
   if ((await rpc<unknown>('get_customer', { p_customer_id: id })) === null) throw notFound(`Customer ${id}`);
+  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
   await s3.send(
     new PutObjectCommand({ Bucket: assetsBucket, Key: ref.key, Body: bytes, ContentType: ref.content_type }),
   );

@@ -1,6 +1,6 @@
 import { apiHandler } from '../shared/api-handler';
 import { actorOf, parseBody, rpcOrClientError } from '../shared/api-requests';
-import { updateCustomerSchema } from '../shared/api-schemas';
+import { updateCustomerSchema } from '../shared/customer-schemas';
 import { json, pathUuid } from '../shared/http';
 
 /**

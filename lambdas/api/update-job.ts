@@ -1,11 +1,12 @@
-import { sqs } from '../shared/aws-clients';
 import { apiHandler } from '../shared/api-handler';
 import { customerScope } from '../shared/auth';
 import { HttpError, json, parseJsonBody, pathUuid, validationError } from '../shared/http';
 import { logger } from '../shared/powertools';
+import { sqs } from '../shared/sqs-client';
 import type { Priority } from '../shared/system-config';
 import { enqueueTasks } from '../jobs/create-job';
-import { etag, expectedVersion, updateJobSchema } from '../jobs/job-requests';
+import { etag, expectedVersion } from '../jobs/job-headers';
+import { updateJobSchema } from '../jobs/job-requests';
 import { taskQueueUrlsFromEnv } from '../jobs/task-queues';
 
 const queueUrls = taskQueueUrlsFromEnv();

@@ -1,6 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LogPort } from '../shared/ports';
 import type { Rpc } from '../shared/rpc';
 import { API_ACCESS, PRIORITIES, TASKS, type Priority } from '../shared/system-config';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SlackMessage } from '../shared/slack';
 import { MONITORING } from '../shared/system-config';
 import { runbookUrl, type OpsLinks } from './links';
@@ -47,9 +47,9 @@ export function severityOf(alarm: AlarmNotification): 'Critical' | 'Warning' | '
   return alarm.NewStateValue === 'ALARM' ? 'Critical' : 'Info';
 }
 
-/** The runbook an alarm's description links (part 2 puts it there), else the general one. */
+/** The runbook section an alarm's description links (with its #anchor), else the general runbook. */
 function runbookFor(alarm: AlarmNotification, links: OpsLinks): string {
-  const linked = /(https?:\/\/\S+\.md)\b/.exec(alarm.AlarmDescription ?? '');
+  const linked = /(https?:\/\/\S+\.md(?:#[\w-]+)?)/.exec(alarm.AlarmDescription ?? '');
   return linked?.[1] ?? runbookUrl(links, MONITORING.runbooks.slackAlerts);
 }
 

@@ -1,9 +1,4 @@
-import {
-  DeleteMessageBatchCommand,
-  ReceiveMessageCommand,
-  type Message,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import type { AlertRetry } from '../shared/ops-settings';
 import type { LogPort } from '../shared/ports';
 import type { Rpc } from '../shared/rpc';
@@ -75,6 +70,8 @@ export async function monitorDeadLetters(deps: DlqMonitorDeps): Promise<DlqMonit
     alertsSent: 0,
     alertsFailed: 0,
   };
+  // Loaded on first use, not at start-up (lambdas/shared/aws-clients.ts).
+  const { DeleteMessageBatchCommand, ReceiveMessageCommand } = await import('@aws-sdk/client-sqs');
 
   while (result.received < limits.maxMessagesPerRun) {
     const { Messages } = await deps.sqs.send(

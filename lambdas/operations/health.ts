@@ -1,9 +1,5 @@
-import {
-  DescribeAlarmsCommand,
-  GetMetricDataCommand,
-  type CloudWatchClient,
-} from '@aws-sdk/client-cloudwatch';
-import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Rpc } from '../shared/rpc';
 import { PRIORITIES, type Priority } from '../shared/system-config';
 
@@ -41,13 +37,17 @@ export async function checkHealth(deps: HealthDeps): Promise<Health> {
   const [database, queues] = await Promise.all([
     probe(withTimeout(deps.rpc('health_ping', {}), deps.timeoutMs, 'database')),
     probe(
-      withTimeout(
-        deps.sqs.send(
-          new GetQueueAttributesCommand({ QueueUrl: deps.queueUrls.p1, AttributeNames: ['QueueArn'] }),
-        ),
-        deps.timeoutMs,
-        'queues',
-      ),
+      (async () => {
+        // Loaded on first use (lambdas/shared/aws-clients.ts), outside the check's time budget.
+        const { GetQueueAttributesCommand } = await import('@aws-sdk/client-sqs');
+        return withTimeout(
+          deps.sqs.send(
+            new GetQueueAttributesCommand({ QueueUrl: deps.queueUrls.p1, AttributeNames: ['QueueArn'] }),
+          ),
+          deps.timeoutMs,
+          'queues',
+        );
+      })(),
     ),
   ]);
   return {
@@ -173,6 +173,7 @@ async function queueDepth(
   queueUrl: string,
 ): Promise<{ visible: number; in_flight: number; delayed: number } | Unavailable> {
   try {
+    const { GetQueueAttributesCommand } = await import('@aws-sdk/client-sqs');
     const { Attributes = {} } = await withTimeout(
       deps.sqs.send(
         new GetQueueAttributesCommand({
@@ -204,6 +205,7 @@ async function oldestMessageAges(
   if (!deps.cloudwatch) return { available: false, reason: 'CloudWatch is not configured here' };
   const end = new Date((deps.now ?? Date.now)());
   try {
+    const { GetMetricDataCommand } = await import('@aws-sdk/client-cloudwatch');
     const result = await withTimeout(
       deps.cloudwatch.client.send(
         new GetMetricDataCommand({
@@ -243,6 +245,7 @@ async function alarmStates(
 ): Promise<{ name: string; state: string | undefined; since: string | undefined }[] | Unavailable> {
   if (!deps.cloudwatch) return { available: false, reason: 'CloudWatch is not configured here' };
   try {
+    const { DescribeAlarmsCommand } = await import('@aws-sdk/client-cloudwatch');
     const result = await withTimeout(
       deps.cloudwatch.client.send(
         new DescribeAlarmsCommand({ AlarmNamePrefix: deps.cloudwatch.alarmNamePrefix, MaxRecords: 100 }),

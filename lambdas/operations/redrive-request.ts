@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { OPERATIONS } from '../shared/system-config';
 
 // The request schemas alone (no SQS client), so the API's schemas can share them cheaply.

@@ -3,13 +3,12 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { monitorDeadLetters, type DlqMonitorResult } from '../operations/dead-letters';
-import { sqs } from '../shared/aws-clients';
+import { serviceRpc } from '../shared/database';
 import { optionalEnv, requireEnv } from '../shared/env';
 import { readAlertRetry } from '../shared/ops-settings';
 import { logger, metrics } from '../shared/powertools';
-import { rpcThrough } from '../shared/rpc';
 import { slackWebhookFromEnv } from '../shared/slack';
-import { supabaseClient } from '../shared/supabase';
+import { sqs } from '../shared/sqs-client';
 import { METRIC_NAMES } from '../shared/system-config';
 
 const dlqUrl = requireEnv('DLQ_URL');
@@ -23,7 +22,7 @@ const alertRetry = readAlertRetry();
  * the outbox and DlqAlertsFailed counts it); the database or SQS being unreachable is.
  */
 const monitor = async (): Promise<DlqMonitorResult> => {
-  const rpc = rpcThrough(await supabaseClient());
+  const rpc = await serviceRpc();
   const result = await monitorDeadLetters({ rpc, sqs, dlqUrl, postToSlack, links, alertRetry, log: logger });
   metrics.addMetric(METRIC_NAMES.dlqMonitorRun, MetricUnit.Count, 1);
   metrics.addMetric(METRIC_NAMES.dlqMessagesRecorded, MetricUnit.Count, result.recorded);

@@ -4,11 +4,11 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { redriveDeadLetters, type RedriveResult } from '../operations/redrive';
 import { redriveRequestSchema } from '../operations/redrive-request';
-import { sqs } from '../shared/aws-clients';
+import { serviceRpc } from '../shared/database';
 import { requireEnv } from '../shared/env';
 import { logger, metrics } from '../shared/powertools';
-import { RpcError, rpcThrough } from '../shared/rpc';
-import { supabaseClient } from '../shared/supabase';
+import { RpcError } from '../shared/rpc';
+import { sqs } from '../shared/sqs-client';
 import { METRIC_NAMES } from '../shared/system-config';
 
 const queueUrls = {
@@ -36,7 +36,7 @@ const redrive = async (event: unknown): Promise<RedriveResponse> => {
       error: { code: 'invalid_request', message: `${field}${issue?.message ?? 'invalid'}` },
     };
   }
-  const rpc = rpcThrough(await supabaseClient());
+  const rpc = await serviceRpc();
   try {
     const result = await redriveDeadLetters({ rpc, sqs, queueUrls, log: logger }, parsed.data);
     metrics.addMetric(METRIC_NAMES.dlqMessagesRedriven, MetricUnit.Count, result.redriven.length);

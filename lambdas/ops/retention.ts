@@ -1,25 +1,24 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
 import { runRetention, type RetentionResult } from '../operations/retention';
-import { s3 } from '../shared/aws-clients';
+import { serviceRpc } from '../shared/database';
 import { requireEnv } from '../shared/env';
 import { logger, metrics } from '../shared/powertools';
-import { rpcThrough } from '../shared/rpc';
-import { supabaseClient } from '../shared/supabase';
+import { s3 } from '../shared/s3-client';
 import { METRIC_NAMES } from '../shared/system-config';
 
 const archiveBucket = requireEnv('ARCHIVE_BUCKET');
 
 /** Daily retention (EventBridge, OPERATIONS.retention.intervalSeconds): archive, then delete and purge. */
 const retention = async (): Promise<RetentionResult> => {
-  const rpc = rpcThrough(await supabaseClient());
+  const rpc = await serviceRpc();
   const result = await runRetention({
     rpc,
     log: logger,
     putArchive: async (key, body) => {
+      const { PutObjectCommand } = await import('@aws-sdk/client-s3');
       await s3.send(
         new PutObjectCommand({
           Bucket: archiveBucket,

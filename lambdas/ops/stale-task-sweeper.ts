@@ -3,12 +3,11 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { sweepStaleTasks, type SweepResult } from '../operations/stale-tasks';
-import { sqs } from '../shared/aws-clients';
+import { serviceRpc } from '../shared/database';
 import { requireEnv } from '../shared/env';
 import { readSweeperThresholds } from '../shared/ops-settings';
 import { logger, metrics } from '../shared/powertools';
-import { rpcThrough } from '../shared/rpc';
-import { supabaseClient } from '../shared/supabase';
+import { sqs } from '../shared/sqs-client';
 import { METRIC_NAMES } from '../shared/system-config';
 
 const queueUrls = {
@@ -24,7 +23,7 @@ const thresholds = readSweeperThresholds();
  * "sweeper not running" alarm (SweeperRun missing) both see it.
  */
 const sweep = async (): Promise<SweepResult> => {
-  const rpc = rpcThrough(await supabaseClient());
+  const rpc = await serviceRpc();
   const result = await sweepStaleTasks({ rpc, sqs, queueUrls, thresholds, log: logger });
   metrics.addMetric(METRIC_NAMES.sweeperRun, MetricUnit.Count, 1);
   metrics.addMetric(METRIC_NAMES.staleTasksRequeued, MetricUnit.Count, result.requeued);

@@ -14,8 +14,8 @@ import {
   type RateLimitDecision,
   type RateLimitRule,
 } from './rate-limit';
-import { RpcError, rpcThrough, type Rpc } from './rpc';
-import { supabaseClient } from './supabase';
+import { serviceRpc } from './database';
+import { RpcError, type Rpc } from './rpc';
 import { RATE_LIMITS, type RateLimitClass } from './system-config';
 
 /** What the handler layer established about a request before the route's function runs. */
@@ -33,7 +33,7 @@ export type ApiFunction = (
 ) => Promise<APIGatewayProxyResult>;
 
 // Per execution environment: the limiter's in-memory fallback counts live as long as it does.
-const rpc = async (): Promise<Rpc> => rpcThrough(await supabaseClient());
+const rpc = serviceRpc;
 const limiter = createRateLimiter({
   rpc,
   log: logger,

@@ -3,13 +3,12 @@
  * the handlers validate with (zod 4's toJSONSchema, input side: what a client sends). Served at
  * GET /openapi.json and written to docs/openapi.json by local/write-openapi.ts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { API_ROUTES, routeKey, routePolicy, type ApiRoute } from '../api/routes';
 import { createJobRequestSchema } from '../jobs/create-job';
 import { cancelJobSchema, listJobsQuerySchema, updateJobSchema } from '../jobs/job-requests';
 import {
   adminRedriveSchema,
-  createCustomerSchema,
   createDirectorySchema,
   listDirectoriesQuerySchema,
   listSubmissionsQuerySchema,
@@ -17,8 +16,8 @@ import {
   putLogoSchema,
   putMappingSchema,
   testSubmissionSchema,
-  updateCustomerSchema,
 } from './api-schemas';
+import { createCustomerSchema, updateCustomerSchema } from './customer-schemas';
 import { RATE_LIMITS } from './system-config';
 
 /** Each route's request body and query schemas: the handlers parse with exactly these. */

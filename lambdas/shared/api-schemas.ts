@@ -1,20 +1,15 @@
 /**
  * Request schemas of the API surface beyond jobs (issue 5 part 2): the one definition that both the
  * handlers validate with and the OpenAPI document (lambdas/shared/api-openapi.ts) is generated from,
- * so the document cannot promise what a handler refuses.
+ * so the document cannot promise what a handler refuses. The customer profile's schemas are in
+ * customer-schemas.ts: they sanitize text, and only the routes that store a profile should carry
+ * the sanitizer.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { redriveTargetSchema } from '../operations/redrive-request';
-import {
-  FieldMappingSchema,
-  LOGO_CONTENT_TYPES,
-  PROFILE_FIELD_SCHEMAS,
-  PROFILE_FIELDS,
-  webUrl,
-  type ProfileField,
-} from '../submitter/business-profile';
+import { FieldMappingSchema, LOGO_CONTENT_TYPES, webUrl } from '../submitter/plain-schemas';
 import { isAllowListedUrl } from '../submitter/ssrf-guard';
-import { API_SURFACE, CUSTOMER_TIERS, PRIORITIES } from './system-config';
+import { API_SURFACE, PRIORITIES } from './system-config';
 
 const pageLimit = z.coerce.number().int().min(1).max(API_SURFACE.page.max).optional();
 const cursor = z.string().min(1).max(200).optional();
@@ -81,49 +76,8 @@ export const putMappingSchema = z.object({ field_mapping: fieldMappingBodySchema
 export const testSubmissionSchema = z.object({ field_mapping: fieldMappingBodySchema.optional() }).strict();
 
 // ------------------------------------------------------------------------------------------------
-// customers
+// customer logos (the profile fields are in customer-schemas.ts)
 // ------------------------------------------------------------------------------------------------
-// The profile fields are validated (and the free texts sanitized to plain text) by the very schemas
-// the submitter parses a task's profile with, so the API never stores a profile the submitter would
-// refuse. The logo is not a body field: it is uploaded with PUT /customers/{id}/logo.
-const profile = PROFILE_FIELD_SCHEMAS;
-
-/** Every profile field but the name (required on create) and the logo: optional, clearable with null. */
-type OptionalProfileField = Exclude<ProfileField, 'business_name' | 'logo'>;
-const OPTIONAL_PROFILE_FIELDS = PROFILE_FIELDS.filter(
-  (field): field is OptionalProfileField => field !== 'business_name' && field !== 'logo',
-);
-
-const optionalFields = Object.fromEntries(
-  OPTIONAL_PROFILE_FIELDS.map((field) => [field, profile[field].optional()]),
-) as { [K in OptionalProfileField]: z.ZodOptional<(typeof profile)[K]> };
-const clearableFields = Object.fromEntries(
-  OPTIONAL_PROFILE_FIELDS.map((field) => [field, profile[field].nullable().optional()]),
-) as { [K in OptionalProfileField]: z.ZodOptional<z.ZodNullable<(typeof profile)[K]>> };
-
-const externalRef = z.string().trim().min(1).max(200);
-const tier = z.enum(CUSTOMER_TIERS);
-
-export const createCustomerSchema = z
-  .object({
-    external_ref: externalRef.optional(),
-    business_name: profile.business_name,
-    ...optionalFields,
-    tier: tier.optional(),
-  })
-  .strict();
-
-/** PATCH: only what is given changes; null clears an optional field (not the name or the tier). */
-export const updateCustomerSchema = z
-  .object({
-    external_ref: externalRef.nullable().optional(),
-    business_name: profile.business_name.optional(),
-    ...clearableFields,
-    tier: tier.optional(),
-  })
-  .strict()
-  .refine((body) => Object.keys(body).length > 0, 'give at least one field to change');
-
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 function isBase64(value: string): boolean {
   return value.length % 4 === 0 && BASE64.test(value);

@@ -1,5 +1,3 @@
-import type { SupabaseClient } from '@supabase/supabase-js';
-
 /** A database function refused the call (bad argument, unknown row) or the database failed. */
 export class RpcError extends Error {
   constructor(
@@ -20,8 +18,19 @@ export class RpcError extends Error {
 /** The narrow port business logic needs: call one SQL function, get its JSON result. */
 export type Rpc = <T>(fn: string, args: Record<string, unknown>) => Promise<T>;
 
+/**
+ * What rpcThrough needs of a client: PostgREST's RPC call answering `{ data, error }`. Both
+ * @supabase/postgrest-js (lambdas/shared/database.ts) and a full supabase-js client fit.
+ */
+export interface RpcClient {
+  rpc(
+    fn: string,
+    args: Record<string, unknown>,
+  ): PromiseLike<{ data: unknown; error: { code?: string; message: string } | null }>;
+}
+
 /** All data access goes through SQL functions: one round trip, one transaction each. */
-export function rpcThrough(client: SupabaseClient): Rpc {
+export function rpcThrough(client: RpcClient): Rpc {
   return async <T>(fn: string, args: Record<string, unknown>): Promise<T> => {
     const { data, error } = await client.rpc(fn, args);
     if (error) {

@@ -1,4 +1,4 @@
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { LogPort } from './ports';
 import { QUEUES, type Priority } from './system-config';
 import type { TaskMessage } from './task-message';
@@ -35,6 +35,9 @@ export async function sendTaskMessages(
   }
 
   const sent = new Set<string>();
+  if (batches.length === 0) return sent;
+  // Loaded here, not at start-up: see lambdas/shared/aws-clients.ts.
+  const { SendMessageBatchCommand } = await import('@aws-sdk/client-sqs');
   let next = 0;
   let unreachable = false;
   const sender = async (): Promise<void> => {

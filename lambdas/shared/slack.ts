@@ -1,6 +1,6 @@
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { optionalEnv } from './env';
-import { OPERATIONS } from './system-config';
+import { readSecret } from './secrets';
+import { OPERATIONS, SECRETS } from './system-config';
 
 /** What Slack's incoming webhooks take: a plain-text fallback and optional Block Kit blocks. */
 export interface SlackMessage {
@@ -34,19 +34,36 @@ export function slackWebhookFromEnv(): PostToSlack {
   if (!directUrl && !secretArn) {
     throw new Error('Missing required environment variable SLACK_WEBHOOK_SECRET_ARN (or SLACK_WEBHOOK_URL)');
   }
-  const resolveUrl = directUrl ? async () => directUrl : () => readWebhookSecret(secretArn!);
+  const resolveUrl = directUrl ? async () => directUrl : rememberFailure(() => readWebhookSecret(secretArn!));
   return (message) => postToWebhook(resolveUrl, message);
 }
 
+/**
+ * A failed secret read (already retried inside readSecret) is repeated for SECRETS.read.budgetMs * 4
+ * without asking again: the DLQ monitor sends up to 50 alerts a run, and waiting out the read's
+ * backoff for each would overrun its timeout while Secrets Manager is down. The alerts stay in the outbox.
+ */
+function rememberFailure(read: () => Promise<string>): () => Promise<string> {
+  let failure: { error: unknown; until: number } | undefined;
+  return async () => {
+    if (failure && Date.now() < failure.until) throw failure.error;
+    try {
+      const url = await read();
+      failure = undefined;
+      return url;
+    } catch (error) {
+      failure = { error, until: Date.now() + SECRETS.read.budgetMs * 4 };
+      throw error;
+    }
+  };
+}
+
 async function readWebhookSecret(secretArn: string): Promise<string> {
-  let value: unknown;
+  let value: string;
   try {
-    value = await getSecret(secretArn, { maxAge: 300 });
+    value = await readSecret(secretArn);
   } catch (error) {
-    throw new SlackDeliveryError(`The Slack webhook secret could not be read (${(error as Error).name})`);
-  }
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new SlackDeliveryError('The Slack webhook secret is empty');
+    throw new SlackDeliveryError(`The Slack webhook secret could not be read (${(error as Error).message})`);
   }
   // Either the URL itself, or JSON like {"webhook_url": "..."} as the Secrets Manager console stores pairs.
   const text = value.trim();

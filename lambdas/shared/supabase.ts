@@ -1,13 +1,14 @@
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { optionalEnv, requireEnv } from './env';
+import { readSecret } from './secrets';
 
 let client: Promise<SupabaseClient> | undefined;
 
 /**
  * The service-role client, created once per execution environment.
  * The key is either given directly (SUPABASE_SERVICE_KEY) or, as the stacks deploy it, read once
- * from Secrets Manager (SUPABASE_SERVICE_KEY_SECRET_ARN) so it never sits in the template.
+ * from Secrets Manager (SUPABASE_SERVICE_KEY_SECRET_ARN) so it never sits in the template; a read
+ * that fails for a moment is retried with backoff before the invocation gives up.
  */
 export function supabaseClient(): Promise<SupabaseClient> {
   client ??= (async () => {
@@ -24,11 +25,10 @@ export function supabaseClient(): Promise<SupabaseClient> {
   return client;
 }
 
+/**
+ * The key is the secret's plain string value (not JSON). A Secrets Manager outage is retried inside
+ * this invocation (readSecret): failing here fails the whole SQS batch, a receive of every message.
+ */
 async function readKeyFromSecret(): Promise<string> {
-  const secretArn = requireEnv('SUPABASE_SERVICE_KEY_SECRET_ARN');
-  const value = await getSecret(secretArn, { maxAge: 300 });
-  if (typeof value !== 'string' || value === '') {
-    throw new Error('The Supabase service key secret is empty');
-  }
-  return value;
+  return (await readSecret(requireEnv('SUPABASE_SERVICE_KEY_SECRET_ARN'))).trim();
 }

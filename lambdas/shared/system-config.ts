@@ -63,6 +63,8 @@ export const TASKS = {
   maxDirectoriesPerJob: 500,
 } as const;
 
+const OUTAGE_RECEIVES = 5;
+
 export const QUEUES = {
   /** Standard queues, one per priority; FIFO message groups would not give priority. */
   tasks: {
@@ -71,8 +73,15 @@ export const QUEUES = {
     p3: { name: 'directorybolt-tasks-p3', maximumConcurrency: 2 },
   } satisfies Record<Priority, { name: string; maximumConcurrency: number }>,
   dlq: { name: 'directorybolt-tasks-dlq' },
-  /** AWS recommends at least 5 for Lambda event sources; the app's retry budget stays below it. */
-  maxReceiveCount: 5,
+  /**
+   * Receives kept beyond the app's retry budget for infrastructure outages. When the Supabase key or
+   * the database cannot be reached (after SECRETS.read's retries inside the invocation), the whole
+   * batch fails and every message spends one receive and waits one visibility timeout (12 min): five
+   * spare receives ride out about an hour of outage before a task is dead-lettered.
+   */
+  outageReceives: OUTAGE_RECEIVES,
+  /** The app's retry budget plus the outage margin (8); AWS recommends at least 5 for Lambda event sources. */
+  maxReceiveCount: TASKS.retryBudget + OUTAGE_RECEIVES,
   /** AWS guidance for Lambda event sources: at least six times the function timeout. */
   visibilityTimeoutSeconds: 6 * SUBMITTER.timeoutSeconds,
   retentionPeriodSeconds: 4 * 24 * 3600,
@@ -162,6 +171,26 @@ export const BUCKETS = {
   assets: { namePrefix: 'directorybolt-assets', logoMaxBytes: 180 * 1024 },
 } as const;
 
+/**
+ * Reading a secret (the Supabase service key, the Slack webhook) from Secrets Manager. A failed read
+ * fails a whole SQS batch, spending a receive of every message in it, so a transient error (network,
+ * throttling, 5xx) is retried inside the invocation: full jitter over base * 2^(n-1), capped, for at
+ * most `attempts` reads and `budgetMs` in all (well inside the API handlers' 15 s). A permanent error
+ * (no such secret, access denied) fails at once. The SDK's own retries are off: this is the one policy.
+ */
+export const SECRETS = {
+  read: {
+    attempts: 5,
+    baseDelayMs: 200,
+    maxDelayMs: 2_000,
+    budgetMs: 8_000,
+    connectTimeoutMs: 1_000,
+    requestTimeoutMs: 2_000,
+  },
+  /** A value read is reused this long per execution environment (a rotated secret is picked up after it). */
+  cacheSeconds: 300,
+} as const;
+
 export const LOGS = {
   /** CloudWatch Logs retention for every Lambda and the API access log; one of CloudWatch's allowed values. */
   retentionDays: 30,
@@ -209,15 +238,35 @@ export const MONITORING = {
   missedRunsBeforeAlarm: 3,
   /** Alarm notifications the Slack notifier failed to deliver (its failure queue). */
   notifier: { maxUndelivered: 0 },
+  /**
+   * Retention runs daily: alarmed when no run completed in this many days (one missed run, with a
+   * day's slack for when in the day it runs).
+   */
+  retentionNotRunningDays: 2,
+  /**
+   * DLQ alerts Slack refused (they wait in the outbox and are retried, at least every
+   * OPERATIONS.dlqMonitor.alertRetry.capSeconds): alarmed when alerts failed in this many consecutive
+   * windows of that length, i.e. DLQ alerts have not reached Slack for about that long.
+   */
+  dlqAlertsFailing: { maxFailedPerWindow: 0, windows: 2 },
+  /** Scheduled runs EventBridge could not deliver to their function (its dead-letter queue). */
+  scheduledRunsUndelivered: { maxMessages: 0 },
   /** Trend alarms (queue depth, time to drain, API latency) must hold this many periods, not one spike. */
   sustainedPeriods: 3,
-  /** docs/runbooks/<name>.md, linked from alarm descriptions and alerts as `<runbookBaseUrl>/<name>.md`. */
+  /**
+   * docs/runbooks/<name>.md. Alarms link a section of one, `<runbookBaseUrl>/<name>.md#<anchor>`
+   * (lib/constructs/runbooks.ts); alerts link `<runbookBaseUrl>/<name>.md`.
+   */
   runbooks: {
     staleTasks: 'stale-tasks',
     dlqMessages: 'dlq-messages',
     slackAlerts: 'slack-alerts',
     adjustingLimits: 'adjusting-limits',
     scaling: 'scaling',
+    submitter: 'submitter',
+    api: 'api',
+    databaseOutage: 'database-outage',
+    scheduledJobs: 'scheduled-jobs',
   },
 } as const;
 

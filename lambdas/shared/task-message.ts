@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PRIORITIES } from './system-config';
 
 /** The body of one SQS message: one task (a directory of a job) to submit. */

@@ -6,9 +6,11 @@
  * submit at all; the rest are optional, and a form that requires one the profile lacks ends as
  * needs_manual naming the field.
  */
-import { z } from 'zod';
-import { FILLABLE_KINDS } from '../form-filling/field-kinds';
+import * as z from 'zod';
 import { sanitizeText } from '../shared/sanitize';
+import { LOGO_CONTENT_TYPES, webUrl } from './plain-schemas';
+
+export { FieldMappingSchema, LOGO_CONTENT_TYPES, webUrl, type FieldMapping } from './plain-schemas';
 
 /** Every profile field, in the order a form usually asks for them. */
 export const PROFILE_FIELDS = [
@@ -49,13 +51,6 @@ export const REQUIRED_PROFILE_FIELDS = [
   'category',
   'description',
 ] as const satisfies readonly ProfileField[];
-
-// Typed into directories' forms and published: only a web address. z.url() alone accepts
-// javascript:, data:, file: and mailto: (any scheme that parses).
-export const webUrl = (field: string) =>
-  z
-    .url({ protocol: /^https?$/, hostname: z.regexes.domain, error: `${field} must be an http(s) URL` })
-    .max(2048);
 
 // Plain text only: no markup or script reaches a directory (or our own storage, see sanitize.ts).
 const plainText = (field: string, max: number) =>
@@ -134,7 +129,6 @@ export const OpeningHoursSchema = z
   .max(14);
 export type OpeningHours = z.infer<typeof OpeningHoursSchema>;
 
-export const LOGO_CONTENT_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'] as const;
 /** The stored logo a file input is filled from (the image itself is in the assets bucket). */
 export const LogoRefSchema = z
   .object({
@@ -211,24 +205,6 @@ export const BusinessProfileSchema = z.object({
 });
 export type BusinessProfile = z.infer<typeof BusinessProfileSchema>;
 export type BusinessProfileInput = z.input<typeof BusinessProfileSchema>;
-
-/**
- * A directory's stored mapping: a CSS selector per field kind (see form-filling/field-kinds.ts;
- * the kinds include every profile field name the first mappings used), optionally the submit
- * button and how the directory says "thank you". When present it wins over field detection.
- */
-export const FieldMappingSchema = z.object({
-  fields: z.partialRecord(z.enum(FILLABLE_KINDS), z.string().min(1).max(1000)),
-  submit: z.string().min(1).max(1000).optional(),
-  success: z
-    .object({
-      selector: z.string().min(1).optional(),
-      text: z.string().min(1).optional(),
-      urlIncludes: z.string().min(1).optional(),
-    })
-    .optional(),
-});
-export type FieldMapping = z.infer<typeof FieldMappingSchema>;
 
 export type SubmissionStatus = 'submitted' | 'needs_manual' | 'failed';
 

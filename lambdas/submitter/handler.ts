@@ -8,12 +8,12 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { ChangeMessageVisibilityCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { s3, sqs } from '../shared/aws-clients';
 import { taskQueueUrlsFromEnv } from '../jobs/task-queues';
+import { serviceRpc } from '../shared/database';
 import { requireEnv } from '../shared/env';
 import { logger, metrics } from '../shared/powertools';
-import { rpcThrough } from '../shared/rpc';
-import { supabaseClient } from '../shared/supabase';
+import { s3 } from '../shared/s3-client';
+import { sqs } from '../shared/sqs-client';
 import { METRIC_NAMES, PRIORITIES, QUEUES, SUBMITTER, TASKS } from '../shared/system-config';
 import { taskMessageSchema, type TaskMessage } from '../shared/task-message';
 import { closeBrowser } from './browser';
@@ -63,7 +63,7 @@ function parseMessage(record: SQSRecord): TaskMessage {
 async function recordHandler(record: SQSRecord): Promise<void> {
   const message = parseMessage(record);
   logger.appendKeys({ task_id: message.task_id, job_id: message.job_id, priority: message.priority });
-  const rpc = rpcThrough(await supabaseClient());
+  const rpc = await serviceRpc();
   const disposition = await processTask(
     {
       rpc,
@@ -132,7 +132,7 @@ function outcomeMetric(disposition: Disposition): string | undefined {
 }
 
 const submitBatch = async (event: SQSEvent, context: Context) => {
-  const rpc = rpcThrough(await supabaseClient());
+  const rpc = await serviceRpc();
   // Written alongside the claims rather than before them: it is a liveness note for operators
   // (GET /admin/workers), not a guard, so the records need not wait for it. Awaited before 'idle'
   // so the two notes land in that order.

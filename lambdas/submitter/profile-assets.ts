@@ -2,9 +2,9 @@
  * The profile's stored files, read from the assets bucket for a form's file inputs (the logo).
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { s3 } from '../shared/aws-clients';
 import { optionalEnv } from '../shared/env';
 import { LOGO_EXTENSIONS, sniffImageType } from '../shared/logo-image';
+import { s3 } from '../shared/s3-client';
 import { BUCKETS } from '../shared/system-config';
 import { LogoRefSchema, type LogoRef } from './business-profile';
 

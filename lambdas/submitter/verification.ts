@@ -10,7 +10,7 @@
  * URL-encoded. Only a 2xx JSON answer with a listings array decides; anything else is an error (looked
  * up again later, and after TASKS.maxVerificationAttempts failures the task goes to a human).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const verificationRuleSchema = z.object({
   lookup_url: z.string().min(1).max(2048),
