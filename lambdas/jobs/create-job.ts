@@ -1,23 +1,21 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '../shared/zod';
 import type { LogPort } from '../shared/ports';
 import type { Rpc } from '../shared/rpc';
 import { API_ACCESS, PRIORITIES, TASKS, type Priority } from '../shared/system-config';
 import { sendTaskMessages } from '../shared/send-task-messages';
 
-export const createJobRequestSchema = z
-  .object({
-    customer_id: z.uuid(),
-    directory_ids: z
-      .array(z.uuid())
-      .min(1)
-      .max(TASKS.maxDirectoriesPerJob)
-      .refine((ids) => new Set(ids).size === ids.length, 'must not contain duplicates'),
-    priority: z.enum(PRIORITIES).optional(),
-    notes: z.string().max(API_ACCESS.maxNotesLength).optional(),
-  })
-  .strict();
+export const createJobRequestSchema = z.strictObject({
+  customer_id: z.uuid(),
+  directory_ids: z.array(z.uuid()).check(
+    z.minLength(1),
+    z.maxLength(TASKS.maxDirectoriesPerJob),
+    z.refine((ids) => new Set(ids).size === ids.length, 'must not contain duplicates'),
+  ),
+  priority: z.optional(z.enum(PRIORITIES)),
+  notes: z.optional(z.string().check(z.maxLength(API_ACCESS.maxNotesLength))),
+});
 
 export type CreateJobRequest = z.infer<typeof createJobRequestSchema>;
 

@@ -1,31 +1,30 @@
-import * as z from 'zod';
+import * as z from '../shared/zod';
 import { HttpError } from '../shared/http';
 import { API_ACCESS, PRIORITIES } from '../shared/system-config';
 
 const JOB_STATUSES = ['pending', 'in_progress', 'completed', 'failed', 'cancelled'] as const;
 
 /** GET /jobs query parameters. */
-export const listJobsQuerySchema = z
-  .object({
-    status: z.enum(JOB_STATUSES).optional(),
-    customer_id: z.uuid().optional(),
-    created_from: z.iso.datetime({ offset: true }).optional(),
-    created_to: z.iso.datetime({ offset: true }).optional(),
-    limit: z.coerce.number().int().min(1).max(API_ACCESS.jobsPage.max).optional(),
-    cursor: z.string().max(200).optional(),
-  })
-  .strict();
+export const listJobsQuerySchema = z.strictObject({
+  status: z.optional(z.enum(JOB_STATUSES)),
+  customer_id: z.optional(z.uuid()),
+  created_from: z.optional(z.iso.datetime({ offset: true })),
+  created_to: z.optional(z.iso.datetime({ offset: true })),
+  limit: z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(API_ACCESS.jobsPage.max))),
+  cursor: z.optional(z.string().check(z.maxLength(200))),
+});
 
 /** PATCH /jobs/{id}: what may change (decided in update_job: notes any time, priority while pending). */
 export const updateJobSchema = z
-  .object({
-    priority: z.enum(PRIORITIES).optional(),
-    notes: z.string().max(API_ACCESS.maxNotesLength).nullable().optional(),
+  .strictObject({
+    priority: z.optional(z.enum(PRIORITIES)),
+    notes: z.optional(z.nullable(z.string().check(z.maxLength(API_ACCESS.maxNotesLength)))),
   })
-  .strict()
-  .refine((body) => Object.keys(body).length > 0, 'give at least one of priority, notes');
+  .check(z.refine((body) => Object.keys(body).length > 0, 'give at least one of priority, notes'));
 
-export const cancelJobSchema = z.object({ reason: z.string().min(1).max(500).optional() }).strict();
+export const cancelJobSchema = z.strictObject({
+  reason: z.optional(z.string().check(z.minLength(1), z.maxLength(500))),
+});
 
 /** A keyset position: the last job of a page. Opaque to clients (base64url JSON). */
 export interface JobCursor {
@@ -33,7 +32,7 @@ export interface JobCursor {
   id: string;
 }
 
-const cursorSchema = z.object({ created_at: z.iso.datetime({ offset: true }), id: z.uuid() }).strict();
+const cursorSchema = z.strictObject({ created_at: z.iso.datetime({ offset: true }), id: z.uuid() });
 
 export function encodeCursor(cursor: JobCursor): string {
   return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');

@@ -1,28 +1,27 @@
-import * as z from 'zod';
+import * as z from '../shared/zod';
 import type { SlackMessage } from '../shared/slack';
 import { MONITORING } from '../shared/system-config';
 import { runbookUrl, type OpsLinks } from './links';
 
 /** The JSON CloudWatch publishes to SNS on an alarm state change (the fields used here). */
 const alarmNotificationSchema = z.object({
-  AlarmName: z.string().min(1),
-  AlarmDescription: z.string().nullish(),
+  AlarmName: z.string().check(z.minLength(1)),
+  AlarmDescription: z.nullish(z.string()),
   NewStateValue: z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']),
-  OldStateValue: z.string().nullish(),
-  NewStateReason: z.string().nullish(),
-  StateChangeTime: z.string().nullish(),
-  Region: z.string().nullish(),
-  AWSAccountId: z.string().nullish(),
-  AlarmArn: z.string().nullish(),
-  Trigger: z
-    .object({
-      MetricName: z.string().nullish(),
-      Namespace: z.string().nullish(),
-      Threshold: z.number().nullish(),
-      ComparisonOperator: z.string().nullish(),
-    })
-    .passthrough()
-    .nullish(),
+  OldStateValue: z.nullish(z.string()),
+  NewStateReason: z.nullish(z.string()),
+  StateChangeTime: z.nullish(z.string()),
+  Region: z.nullish(z.string()),
+  AWSAccountId: z.nullish(z.string()),
+  AlarmArn: z.nullish(z.string()),
+  Trigger: z.nullish(
+    z.looseObject({
+      MetricName: z.nullish(z.string()),
+      Namespace: z.nullish(z.string()),
+      Threshold: z.nullish(z.number()),
+      ComparisonOperator: z.nullish(z.string()),
+    }),
+  ),
 });
 
 export type AlarmNotification = z.infer<typeof alarmNotificationSchema>;

@@ -1,5 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import * as z from 'zod';
+import type * as z from '../shared/zod';
 import { redriveRequestSchema } from './redrive-request';
 import type { LogPort } from '../shared/ports';
 import type { Rpc } from '../shared/rpc';

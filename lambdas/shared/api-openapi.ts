@@ -3,7 +3,7 @@
  * the handlers validate with (zod 4's toJSONSchema, input side: what a client sends). Served at
  * GET /openapi.json and written to docs/openapi.json by local/write-openapi.ts.
  */
-import * as z from 'zod';
+import * as z from './zod';
 import { API_ROUTES, routeKey, routePolicy, type ApiRoute } from '../api/routes';
 import { createJobRequestSchema } from '../jobs/create-job';
 import { cancelJobSchema, listJobsQuerySchema, updateJobSchema } from '../jobs/job-requests';
@@ -21,7 +21,7 @@ import { createCustomerSchema, updateCustomerSchema } from './customer-schemas';
 import { RATE_LIMITS } from './system-config';
 
 /** Each route's request body and query schemas: the handlers parse with exactly these. */
-export const REQUEST_SCHEMAS: Record<string, { body?: z.ZodType; query?: z.ZodObject }> = {
+export const REQUEST_SCHEMAS: Record<string, { body?: z.ZodMiniType; query?: z.ZodMiniObject }> = {
   'POST /jobs': { body: createJobRequestSchema },
   'GET /jobs': { query: listJobsQuerySchema },
   'PATCH /jobs/{id}': { body: updateJobSchema },
@@ -39,7 +39,7 @@ export const REQUEST_SCHEMAS: Record<string, { body?: z.ZodType; query?: z.ZodOb
   'POST /admin/pauses/resume': { body: pauseTargetSchema },
 };
 
-const toSchema = (schema: z.ZodType) =>
+const toSchema = (schema: z.ZodMiniType) =>
   z.toJSONSchema(schema, { io: 'input', target: 'openapi-3.0', unrepresentable: 'any' }) as Record<
     string,
     unknown

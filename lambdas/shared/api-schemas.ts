@@ -5,29 +5,29 @@
  * customer-schemas.ts: they sanitize text, and only the routes that store a profile should carry
  * the sanitizer.
  */
-import * as z from 'zod';
+import * as z from './zod';
 import { redriveTargetSchema } from '../operations/redrive-request';
 import { FieldMappingSchema, LOGO_CONTENT_TYPES, webUrl } from '../submitter/plain-schemas';
 import { isAllowListedUrl } from '../submitter/ssrf-guard';
 import { API_SURFACE, PRIORITIES } from './system-config';
 
-const pageLimit = z.coerce.number().int().min(1).max(API_SURFACE.page.max).optional();
-const cursor = z.string().min(1).max(200).optional();
+const pageLimit = z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(API_SURFACE.page.max)));
+const cursor = z.optional(z.string().check(z.minLength(1), z.maxLength(200)));
 const SLUG = /^[a-z0-9][a-z0-9-]{0,99}$/;
+/** A whole number from `min` to `max`. */
+const integer = (min: number, max: number) => z.number().check(z.int(), z.minimum(min), z.maximum(max));
 
 // ------------------------------------------------------------------------------------------------
 // directories
 // ------------------------------------------------------------------------------------------------
-export const listDirectoriesQuerySchema = z
-  .object({
-    limit: pageLimit,
-    /** The last slug of the previous page (next_cursor). */
-    cursor: z.string().regex(SLUG, 'not a cursor this API returned').optional(),
-  })
-  .strict();
+export const listDirectoriesQuerySchema = z.strictObject({
+  limit: pageLimit,
+  /** The last slug of the previous page (next_cursor). */
+  cursor: z.optional(z.string().check(z.regex(SLUG, 'not a cursor this API returned'))),
+});
 
 /** A stored mapping: FieldMappingSchema, refusing unknown top-level keys instead of dropping them. */
-export const fieldMappingBodySchema = FieldMappingSchema.strict();
+export const fieldMappingBodySchema = z.strictObject(FieldMappingSchema.shape);
 
 /**
  * POST /directories. `localHosts` are the host:port origins the submitter may reach on loopback
@@ -35,45 +35,43 @@ export const fieldMappingBodySchema = FieldMappingSchema.strict();
  * In AWS the list is empty and only public web addresses are accepted.
  */
 export const directorySchemaAllowing = (localHosts: ReadonlySet<string>) =>
-  z
-    .object({
-      slug: z
-        .string()
-        .regex(SLUG, 'lowercase letters, digits and dashes, at most 100, not starting with a dash'),
-      name: z.string().trim().min(1).max(200),
-      submission_url:
-        localHosts.size === 0
-          ? webUrl('submission_url')
-          : z.union(
-              [
-                webUrl('submission_url'),
-                z
-                  .string()
-                  .max(2048)
-                  .refine((url) => isAllowListedUrl(url, localHosts)),
-              ],
-              {
-                error: 'submission_url must be an http(s) URL',
-              },
-            ),
-      domain_authority: z.number().int().min(0).max(100).optional(),
-      max_concurrency: z.number().int().min(1).max(100).optional(),
-      min_interval_ms: z.number().int().min(0).max(86_400_000).optional(),
-      active: z.boolean().optional(),
-      field_mapping: fieldMappingBodySchema.optional(),
-    })
-    .strict();
+  z.strictObject({
+    slug: z
+      .string()
+      .check(z.regex(SLUG, 'lowercase letters, digits and dashes, at most 100, not starting with a dash')),
+    name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+    submission_url:
+      localHosts.size === 0
+        ? webUrl('submission_url')
+        : z.union(
+            [
+              webUrl('submission_url'),
+              z.string().check(
+                z.maxLength(2048),
+                z.refine((url) => isAllowListedUrl(url, localHosts)),
+              ),
+            ],
+            {
+              error: 'submission_url must be an http(s) URL',
+            },
+          ),
+    domain_authority: z.optional(integer(0, 100)),
+    max_concurrency: z.optional(integer(1, 100)),
+    min_interval_ms: z.optional(integer(0, 86_400_000)),
+    active: z.optional(z.boolean()),
+    field_mapping: z.optional(fieldMappingBodySchema),
+  });
 
 export const createDirectorySchema = directorySchemaAllowing(new Set());
 
 /** PUT /directories/{id}/mapping: the whole mapping, or null to go back to field detection. */
-export const putMappingSchema = z.object({ field_mapping: fieldMappingBodySchema.nullable() }).strict();
+export const putMappingSchema = z.strictObject({ field_mapping: z.nullable(fieldMappingBodySchema) });
 
 /**
  * POST /directories/{id}/test-submission: the body may be empty; `mapping` tries a candidate mapping
  * before storing it with PUT .../mapping (default: the stored one, else detection).
  */
-export const testSubmissionSchema = z.object({ field_mapping: fieldMappingBodySchema.optional() }).strict();
+export const testSubmissionSchema = z.strictObject({ field_mapping: z.optional(fieldMappingBodySchema) });
 
 // ------------------------------------------------------------------------------------------------
 // customer logos (the profile fields are in customer-schemas.ts)
@@ -89,15 +87,15 @@ function isBase64(value: string): boolean {
  * declared image type. Base64 is checked here with a linear pattern in code rather than a JSON
  * Schema `pattern`, which a gateway's regex engine would have to run over a quarter of a megabyte.
  */
-export const putLogoSchema = z
-  .object({
-    content_type: z.enum(LOGO_CONTENT_TYPES),
-    data_base64: z
-      .string()
-      .min(1, 'the image is empty')
-      .refine(isBase64, 'not base64 (standard alphabet, padded)'),
-  })
-  .strict();
+export const putLogoSchema = z.strictObject({
+  content_type: z.enum(LOGO_CONTENT_TYPES),
+  data_base64: z
+    .string()
+    .check(
+      z.minLength(1, 'the image is empty'),
+      z.refine(isBase64, 'not base64 (standard alphabet, padded)'),
+    ),
+});
 
 // ------------------------------------------------------------------------------------------------
 // submissions
@@ -112,15 +110,13 @@ export const SUBMISSION_STATUSES = [
   'dead_lettered',
 ] as const;
 
-export const listSubmissionsQuerySchema = z
-  .object({
-    job_id: z.uuid().optional(),
-    customer_id: z.uuid().optional(),
-    status: z.enum(SUBMISSION_STATUSES).optional(),
-    limit: pageLimit,
-    cursor,
-  })
-  .strict();
+export const listSubmissionsQuerySchema = z.strictObject({
+  job_id: z.optional(z.uuid()),
+  customer_id: z.optional(z.uuid()),
+  status: z.optional(z.enum(SUBMISSION_STATUSES)),
+  limit: pageLimit,
+  cursor,
+});
 
 // ------------------------------------------------------------------------------------------------
 // admin
@@ -128,11 +124,11 @@ export const listSubmissionsQuerySchema = z
 /** The requester is the admin key (audited as key:<id>), so the body has no requested_by. */
 export const adminRedriveSchema = redriveTargetSchema;
 
-const reason = z.string().trim().min(1).max(500).optional();
+const reason = z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(500)));
 
 /** What to pause or resume: one priority's queue, or one directory across all queues. */
 export const pauseTargetSchema = z.discriminatedUnion('scope', [
-  z.object({ scope: z.literal('priority'), priority: z.enum(PRIORITIES), reason }).strict(),
-  z.object({ scope: z.literal('directory'), directory_id: z.uuid(), reason }).strict(),
+  z.strictObject({ scope: z.literal('priority'), priority: z.enum(PRIORITIES), reason }),
+  z.strictObject({ scope: z.literal('directory'), directory_id: z.uuid(), reason }),
 ]);
 export type PauseTarget = z.infer<typeof pauseTargetSchema>;

@@ -10,6 +10,7 @@ import type { FillReport } from '../form-filling/report';
 import { SubmissionError } from '../submitter/submission-error';
 import { HttpError } from './http';
 import { API_SURFACE } from './system-config';
+import { nullable } from './zod';
 
 /**
  * A profile that is obviously a test: a dry run types it into the form and never submits, so no real
@@ -82,7 +83,7 @@ export async function runTestSubmission(
   directory: { id: string; submission_url: string; field_mapping: unknown },
   candidate: FieldMapping | undefined,
 ): Promise<TestSubmissionReport> {
-  const stored = FieldMappingSchema.nullable().safeParse(directory.field_mapping ?? null);
+  const stored = nullable(FieldMappingSchema).safeParse(directory.field_mapping ?? null);
   const mapping = candidate ?? (stored.success ? stored.data : null);
   const budget = API_SURFACE.testSubmission.budgetMs;
   let timer: NodeJS.Timeout | undefined;

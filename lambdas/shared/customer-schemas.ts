@@ -1,9 +1,9 @@
 /**
  * Request schemas of the customer routes (POST and PATCH /customers): the profile fields are checked,
  * and their free texts sanitized, by the submitter's own PROFILE_FIELD_SCHEMAS. Apart from
- * api-schemas.ts so that only these routes' bundles carry the sanitizer (sanitize-html).
+ * api-schemas.ts so that only these routes' bundles carry the sanitizer (htmlparser2, lambdas/shared/sanitize.ts).
  */
-import * as z from 'zod';
+import * as z from './zod';
 import { PROFILE_FIELD_SCHEMAS, PROFILE_FIELDS, type ProfileField } from '../submitter/business-profile';
 import { CUSTOMER_TIERS } from './system-config';
 
@@ -19,31 +19,28 @@ const OPTIONAL_PROFILE_FIELDS = PROFILE_FIELDS.filter(
 );
 
 const optionalFields = Object.fromEntries(
-  OPTIONAL_PROFILE_FIELDS.map((field) => [field, profile[field].optional()]),
-) as { [K in OptionalProfileField]: z.ZodOptional<(typeof profile)[K]> };
+  OPTIONAL_PROFILE_FIELDS.map((field) => [field, z.optional(profile[field])]),
+) as { [K in OptionalProfileField]: z.ZodMiniOptional<(typeof profile)[K]> };
 const clearableFields = Object.fromEntries(
-  OPTIONAL_PROFILE_FIELDS.map((field) => [field, profile[field].nullable().optional()]),
-) as { [K in OptionalProfileField]: z.ZodOptional<z.ZodNullable<(typeof profile)[K]>> };
+  OPTIONAL_PROFILE_FIELDS.map((field) => [field, z.optional(z.nullable(profile[field]))]),
+) as { [K in OptionalProfileField]: z.ZodMiniOptional<z.ZodMiniNullable<(typeof profile)[K]>> };
 
-const externalRef = z.string().trim().min(1).max(200);
+const externalRef = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
 const tier = z.enum(CUSTOMER_TIERS);
 
-export const createCustomerSchema = z
-  .object({
-    external_ref: externalRef.optional(),
-    business_name: profile.business_name,
-    ...optionalFields,
-    tier: tier.optional(),
-  })
-  .strict();
+export const createCustomerSchema = z.strictObject({
+  external_ref: z.optional(externalRef),
+  business_name: profile.business_name,
+  ...optionalFields,
+  tier: z.optional(tier),
+});
 
 /** PATCH: only what is given changes; null clears an optional field (not the name or the tier). */
 export const updateCustomerSchema = z
-  .object({
-    external_ref: externalRef.nullable().optional(),
-    business_name: profile.business_name.optional(),
+  .strictObject({
+    external_ref: z.optional(z.nullable(externalRef)),
+    business_name: z.optional(profile.business_name),
     ...clearableFields,
-    tier: tier.optional(),
+    tier: z.optional(tier),
   })
-  .strict()
-  .refine((body) => Object.keys(body).length > 0, 'give at least one field to change');
+  .check(z.refine((body) => Object.keys(body).length > 0, 'give at least one field to change'));

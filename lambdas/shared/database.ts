@@ -48,7 +48,8 @@ export function serviceRpc(): Promise<Rpc> {
 
 /**
  * The key is the secret's plain string value (not JSON). The Secrets Manager client is loaded only
- * here, on the first call that needs it: where the key is given directly it is never loaded at all.
+ * here, on the first call that needs it (in Lambda from a file of its own beside the bundle, a deferred
+ * module: lib/constructs/lambda-bundling.ts); where the key is given directly it is never loaded.
  */
 async function readKeyFromSecret(): Promise<string> {
   const { readSecret } = await import('./secrets');

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type * as z from 'zod';
+import type * as z from './zod';
 import { logger } from './powertools';
 import { RpcError } from './rpc';
 import { API } from './system-config';
@@ -121,7 +121,7 @@ export function headerValue(event: APIGatewayProxyEvent, name: string): string |
 }
 
 /** A zod failure as one sentence that names the offending field. */
-export function validationError(error: z.ZodError, where = 'body'): HttpError {
+export function validationError(error: z.core.$ZodError, where = 'body'): HttpError {
   const issue = error.issues[0];
   const field = issue && issue.path.length > 0 ? issue.path.join('.') : where;
   const message = issue ? `${field}: ${issue.message}` : `Invalid ${where}`;
@@ -168,7 +168,7 @@ export function pathUuid(event: APIGatewayProxyEvent, name: string): string {
  * Query parameters against a strict zod object: unknown parameters and repeated ones are refused,
  * so a typo never silently widens a listing.
  */
-export function parseQuery<T extends z.ZodType>(event: APIGatewayProxyEvent, schema: T): z.infer<T> {
+export function parseQuery<T extends z.ZodMiniType>(event: APIGatewayProxyEvent, schema: T): z.infer<T> {
   const multi = event.multiValueQueryStringParameters ?? {};
   for (const [name, values] of Object.entries(multi)) {
     if ((values ?? []).length > 1) throw new HttpError(400, 'invalid_query', `${name}: given more than once`);

@@ -1,5 +1,4 @@
 import { optionalEnv } from './env';
-import { readSecret } from './secrets';
 import { OPERATIONS, SECRETS } from './system-config';
 
 /** What Slack's incoming webhooks take: a plain-text fallback and optional Block Kit blocks. */
@@ -61,6 +60,8 @@ function rememberFailure(read: () => Promise<string>): () => Promise<string> {
 async function readWebhookSecret(secretArn: string): Promise<string> {
   let value: string;
   try {
+    // Loaded on first use (a deferred module, lib/constructs/lambda-bundling.ts).
+    const { readSecret } = await import('./secrets');
     value = await readSecret(secretArn);
   } catch (error) {
     throw new SlackDeliveryError(`The Slack webhook secret could not be read (${(error as Error).message})`);

@@ -6,7 +6,7 @@
  * submit at all; the rest are optional, and a form that requires one the profile lacks ends as
  * needs_manual naming the field.
  */
-import * as z from 'zod';
+import * as z from '../shared/zod';
 import { sanitizeText } from '../shared/sanitize';
 import { LOGO_CONTENT_TYPES, webUrl } from './plain-schemas';
 
@@ -52,13 +52,23 @@ export const REQUIRED_PROFILE_FIELDS = [
   'description',
 ] as const satisfies readonly ProfileField[];
 
+/** A one-line text field: trimmed, then 1 to `max` characters. */
+const trimmed = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
+
 // Plain text only: no markup or script reaches a directory (or our own storage, see sanitize.ts).
 const plainText = (field: string, max: number) =>
-  z
-    .string()
-    .max(max * 2, `${field} is longer than ${max} characters`)
-    .transform(sanitizeText)
-    .pipe(z.string().min(1, `${field} has no text`).max(max, `${field} is longer than ${max} characters`));
+  z.pipe(
+    z.pipe(
+      z.string().check(z.maxLength(max * 2, `${field} is longer than ${max} characters`)),
+      z.transform(sanitizeText),
+    ),
+    z
+      .string()
+      .check(
+        z.minLength(1, `${field} has no text`),
+        z.maxLength(max, `${field} is longer than ${max} characters`),
+      ),
+  );
 
 export const SOCIAL_NETWORKS = [
   'facebook',
@@ -87,25 +97,27 @@ const onHost = (url: string, hosts: readonly string[]): boolean => {
   return hosts.some((h) => host === h || host.endsWith(`.${h}`));
 };
 
-export const SocialProfilesSchema = z
-  .object(
-    Object.fromEntries(
-      SOCIAL_NETWORKS.map((network) => [
-        network,
-        webUrl(network)
-          .refine((url) => onHost(url, SOCIAL_HOSTS[network]), {
+export const SocialProfilesSchema = z.strictObject(
+  Object.fromEntries(
+    SOCIAL_NETWORKS.map((network) => [
+      network,
+      z.optional(
+        webUrl(network).check(
+          z.refine((url) => onHost(url, SOCIAL_HOSTS[network]), {
             error: `${network} must be a URL on ${SOCIAL_HOSTS[network].join(' or ')}`,
-          })
-          .optional(),
-      ]),
-    ) as Record<SocialNetwork, z.ZodOptional<ReturnType<typeof webUrl>>>,
-  )
-  .strict();
+          }),
+        ),
+      ),
+    ]),
+  ) as Record<SocialNetwork, z.ZodMiniOptional<ReturnType<typeof webUrl>>>,
+);
 export type SocialProfiles = z.infer<typeof SocialProfilesSchema>;
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
-const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a time is HH:MM (00:00 to 24:00)');
+const clock = z
+  .string()
+  .check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a time is HH:MM (00:00 to 24:00)'));
 
 /**
  * Opening hours as schema.org's OpeningHoursSpecification has them: each entry is a span on some
@@ -114,72 +126,70 @@ const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a time is H
 export const OpeningHoursSchema = z
   .array(
     z
-      .object({
-        days: z
-          .array(z.enum(WEEKDAYS))
-          .min(1)
-          .refine((days) => new Set(days).size === days.length, 'a day is named twice'),
+      .strictObject({
+        days: z.array(z.enum(WEEKDAYS)).check(
+          z.minLength(1),
+          z.refine((days) => new Set(days).size === days.length, 'a day is named twice'),
+        ),
         opens: clock,
         closes: clock,
       })
-      .strict()
-      .refine((span) => span.opens < span.closes, 'opens must be before closes'),
+      .check(z.refine((span) => span.opens < span.closes, 'opens must be before closes')),
   )
-  .min(1)
-  .max(14);
+  .check(z.minLength(1), z.maxLength(14));
 export type OpeningHours = z.infer<typeof OpeningHoursSchema>;
 
 /** The stored logo a file input is filled from (the image itself is in the assets bucket). */
-export const LogoRefSchema = z
-  .object({
-    key: z.string().min(1).max(300),
-    content_type: z.enum(LOGO_CONTENT_TYPES),
-    bytes: z.number().int().min(1),
-  })
-  .strict();
+export const LogoRefSchema = z.strictObject({
+  key: z.string().check(z.minLength(1), z.maxLength(300)),
+  content_type: z.enum(LOGO_CONTENT_TYPES),
+  bytes: z.number().check(z.int(), z.minimum(1)),
+});
 export type LogoRef = z.infer<typeof LogoRefSchema>;
 
 /** Each profile field's schema, shared by the API (what is stored) and the submitter (what is typed). */
 export const PROFILE_FIELD_SCHEMAS = {
-  business_name: z.string().trim().min(1).max(300),
-  contact_first_name: z.string().trim().min(1).max(100),
-  contact_last_name: z.string().trim().min(1).max(100),
-  email: z.email().max(320),
-  phone: z.string().trim().min(1).max(50),
+  business_name: trimmed(300),
+  contact_first_name: trimmed(100),
+  contact_last_name: trimmed(100),
+  email: z.email().check(z.maxLength(320)),
+  phone: trimmed(50),
   website: webUrl('website'),
-  address_line: z.string().trim().min(1).max(300),
-  address_line2: z.string().trim().min(1).max(300),
-  city: z.string().trim().min(1).max(120),
-  region: z.string().trim().min(1).max(120),
-  postal_code: z.string().trim().min(1).max(32),
-  country: z.string().trim().min(1).max(120),
-  category: z.string().trim().min(1).max(120),
+  address_line: trimmed(300),
+  address_line2: trimmed(300),
+  city: trimmed(120),
+  region: trimmed(120),
+  postal_code: trimmed(32),
+  country: trimmed(120),
+  category: trimmed(120),
   short_description: plainText('short_description', 300),
   description: plainText('description', 5000),
-  keywords: z
-    .array(plainText('keyword', 60))
-    .min(1)
-    .max(30)
-    .refine(
+  keywords: z.array(plainText('keyword', 60)).check(
+    z.minLength(1),
+    z.maxLength(30),
+    z.refine(
       (words) => new Set(words.map((w) => w.toLowerCase())).size === words.length,
       'a keyword is listed twice',
     ),
+  ),
   opening_hours: OpeningHoursSchema,
-  year_established: z
-    .number()
-    .int()
-    .min(1800)
-    .refine((year) => year <= new Date().getUTCFullYear(), 'year_established is in the future'),
+  year_established: z.number().check(
+    z.int(),
+    z.minimum(1800),
+    z.refine((year) => year <= new Date().getUTCFullYear(), 'year_established is in the future'),
+  ),
   social_profiles: SocialProfilesSchema,
   logo: LogoRefSchema,
-} as const satisfies Record<ProfileField, z.ZodType>;
+} as const satisfies Record<ProfileField, z.ZodMiniType>;
 
 /** Absent, null or undefined all mean "the profile has none" (stored rows say null). */
-const optional = <T extends z.ZodType>(schema: T) =>
-  schema
-    .nullish()
-    .transform((v) => v ?? undefined)
-    .optional();
+const optional = <T extends z.ZodMiniType>(schema: T) =>
+  z.optional(
+    z.pipe(
+      z.nullish(schema),
+      z.transform((v: z.output<T> | null | undefined) => v ?? undefined),
+    ),
+  );
 
 export const BusinessProfileSchema = z.object({
   business_name: PROFILE_FIELD_SCHEMAS.business_name,

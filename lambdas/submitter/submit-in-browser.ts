@@ -1,6 +1,7 @@
 import { optionalEnv } from '../shared/env';
 import { logger } from '../shared/powertools';
 import { getBrowserManager } from './browser';
+import { nullable } from '../shared/zod';
 import { BusinessProfileSchema, FieldMappingSchema } from './business-profile';
 import { fillAndSubmit } from '../form-filling/fill-flow';
 import { SubmissionError } from './submission-error';
@@ -33,7 +34,7 @@ export async function submitInBrowser(
     const field = profile.error.issues[0]?.path.join('.') ?? 'profile';
     throw new SubmissionError('permanent', 'validation_rejected', `Customer profile is incomplete: ${field}`);
   }
-  const mapping = FieldMappingSchema.nullable().safeParse(task.directory.field_mapping ?? null);
+  const mapping = nullable(FieldMappingSchema).safeParse(task.directory.field_mapping ?? null);
   // A browser that dies mid-submission rejects as a transient SubmissionError (BrowserDisconnectedError);
   // other errors (a launch failure, a lost lease from beforeSubmit) pass through unchanged, and
   // classifyError() classifies Playwright's as transient.

@@ -10,19 +10,19 @@
  * URL-encoded. Only a 2xx JSON answer with a listings array decides; anything else is an error (looked
  * up again later, and after TASKS.maxVerificationAttempts failures the task goes to a human).
  */
-import * as z from 'zod';
+import * as z from '../shared/zod';
 
 export const verificationRuleSchema = z.object({
-  lookup_url: z.string().min(1).max(2048),
+  lookup_url: z.string().check(z.minLength(1), z.maxLength(2048)),
 });
 export type VerificationRule = z.infer<typeof verificationRuleSchema>;
 
 const lookupAnswerSchema = z.object({
   listings: z.array(
     z.object({
-      id: z.union([z.string(), z.number()]).optional(),
-      url: z.string().max(2048).optional().nullable(),
-      business_name: z.string().optional().nullable(),
+      id: z.optional(z.union([z.string(), z.number()])),
+      url: z.nullable(z.optional(z.string().check(z.maxLength(2048)))),
+      business_name: z.nullable(z.optional(z.string())),
     }),
   ),
 });

@@ -20,7 +20,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { z } from 'zod';
+import * as z from '../../lambdas/shared/zod';
 import { API_ROUTES, type ApiRoute } from '../../lambdas/api/routes';
 import {
   API,
@@ -289,7 +289,7 @@ function pascalCase(name: string): string {
 }
 
 /** A zod request schema as an API Gateway model (JSON Schema draft 4). */
-function modelSchema(schema: z.ZodType, title: string): JsonSchema {
+function modelSchema(schema: z.ZodMiniType, title: string): JsonSchema {
   const { $schema: _ignored, ...body } = z.toJSONSchema(schema, {
     target: 'draft-4',
     io: 'input',

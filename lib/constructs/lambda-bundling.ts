@@ -28,4 +28,17 @@ export const LAMBDA_BUNDLING = {
     '@aws-sdk/credential-provider-process',
     '@aws-sdk/credential-provider-web-identity',
   ],
+  /**
+   * Modules a handler imports with `await import(...)` on first use, shipped beside the bundle as
+   * files of their own instead of inside it. Inside the bundle their code is parsed at every cold start
+   * even when never run: the Secrets Manager read (the Powertools provider with the SDK client, about
+   * 190 KiB) cost every API Lambda about 20 ms of Init (bench/RESULTS.md, "Cold start"). Marked
+   * external by its import path and with dynamic import() compiled to require(), the bundle asks
+   * for `./secrets` at run time and Node finds `secrets.js` next to `index.js` (ServiceFunction builds
+   * it there); locally and in tests the same import finds the TypeScript module. Listed here only where
+   * the module is reached through a dynamic import, or where it is reached only through others that are.
+   */
+  deferredModules: [{ importPath: './secrets', entry: 'lambdas/shared/secrets.ts', file: 'secrets.js' }],
+  /** import() compiled to require(), so a deferred module resolves next to the bundle (see above). */
+  supported: { 'dynamic-import': false },
 } as const;

@@ -75,8 +75,40 @@ export class ServiceFunction extends NodejsFunction {
         bundleAwsSDK: true,
         externalModules: [
           ...LAMBDA_BUNDLING.sdkCredentialProvidersNotBundled,
+          ...LAMBDA_BUNDLING.deferredModules.map((deferred) => deferred.importPath),
           ...(props.externalModules ?? []),
         ],
+        esbuildArgs: Object.fromEntries(
+          Object.entries(LAMBDA_BUNDLING.supported).map(([feature, on]) => [
+            `--supported:${feature}`,
+            String(on),
+          ]),
+        ),
+        // Each deferred module as a bundle of its own beside index.js, with the same options.
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir: string, outputDir: string) =>
+            LAMBDA_BUNDLING.deferredModules.map((deferred) =>
+              [
+                projectPath('node_modules/.bin/esbuild'),
+                projectPath(deferred.entry),
+                '--bundle',
+                '--platform=node',
+                `--format=${LAMBDA_BUNDLING.format}`,
+                `--target=${LAMBDA_BUNDLING.target}`,
+                ...(LAMBDA_BUNDLING.minify ? ['--minify'] : []),
+                `--main-fields=${LAMBDA_BUNDLING.mainFields.join(',')}`,
+                '--sourcemap',
+                '--sources-content=false',
+                ...LAMBDA_BUNDLING.sdkCredentialProvidersNotBundled.map((name) => `--external:${name}`),
+                '--log-level=warning',
+                `--outfile=${outputDir}/${deferred.file}`,
+              ]
+                .map((arg) => JSON.stringify(arg))
+                .join(' '),
+            ),
+        },
       },
     });
     Validations.of(this).acknowledge(

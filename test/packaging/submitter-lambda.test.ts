@@ -6,8 +6,10 @@
  * it with Chromium from the layer.
  *
  * What this catches that the other tests cannot: a package the bundle expects from the layer that the
- * layer lacks, a module Node cannot resolve there (ES module resolution ignores NODE_PATH), a write
- * outside /tmp (the code and the layer are read-only), and anything that needs root.
+ * layer lacks, a module Node cannot resolve there (ES module resolution ignores NODE_PATH), a deferred
+ * module missing beside the bundle (the Supabase key is read from Secrets Manager, a stand-in here,
+ * through secrets.js as deployed), a write outside /tmp (the code and the layer are read-only), and
+ * anything that needs root.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import {
@@ -20,6 +22,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,12 +30,17 @@ import path from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
+import { LAMBDA_BUNDLING } from '../../lib/constructs/lambda-bundling';
 import { rpc } from '../support/database';
+import { startSecretsManagerStandIn, type SecretsManagerStandIn } from '../support/secrets-manager-stand-in';
 import { startHandlerEnvironment, type HandlerEnvironment } from '../support/handler-environment';
 import { buildTestApp, type TestApp } from '../cdk/app-fixture';
 
 let env: HandlerEnvironment;
+let secretsManager: SecretsManagerStandIn;
 let testApp: TestApp;
+const SERVICE_KEY_ARN =
+  'arn:aws:secretsmanager:us-east-1:000000000000:secret:directorybolt/supabase-service-key-AbCdEf';
 let root: string;
 
 /** Lambda's places, under `root`: the runtime's Node, the function code, the layers, /tmp. */
@@ -67,6 +75,8 @@ function assetDir(resources: Record<string, Record<string, unknown>>, prefix: st
 
 beforeAll(async () => {
   env = await startHandlerEnvironment();
+  secretsManager = await startSecretsManagerStandIn();
+  secretsManager.set(SERVICE_KEY_ARN, process.env.SUPABASE_SERVICE_KEY!);
   // Really bundled: esbuild for the function, node_modules for the layer.
   testApp = buildTestApp({ bundle: ['DirectoryBolt-Submitter'] });
   const template = testApp.template('submitter');
@@ -93,6 +103,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await env?.stop();
+  await secretsManager?.close();
   testApp?.cleanup();
   if (root) {
     for (const dir of [place('task'), place('opt')]) setWritable(dir, true);
@@ -138,6 +149,10 @@ function runInLambdaLayout(event: unknown): Promise<{ code: number | null; outpu
           ),
         ),
       ),
+      // The key as the stacks deploy it: a secret's ARN, never the key itself.
+      SUPABASE_SERVICE_KEY: '',
+      SUPABASE_SERVICE_KEY_SECRET_ARN: SERVICE_KEY_ARN,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.url,
       // What Lambda's Node.js 24 runtime sets.
       AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
       AWS_LAMBDA_FUNCTION_NAME: 'submitter',
@@ -198,6 +213,13 @@ it('loads the handler and submits a task with Chromium from the layer, read-only
     error: row.rows[0].last_error,
   }).toEqual({ failures: [], status: 'submitted', error: null });
   expect(result.uid).not.toBe(0);
+  // The key came from Secrets Manager through the deferred module beside the bundle, which the
+  // bundle itself does not carry.
+  expect(secretsManager.requests.get(SERVICE_KEY_ARN)).toBe(1);
+  for (const deferred of LAMBDA_BUNDLING.deferredModules) {
+    expect(readdirSync(place('task'))).toContain(deferred.file);
+  }
+  expect(readFileSync(path.join(place('task'), 'index.js'), 'utf8')).not.toContain('GetSecretValue');
   expect(result.chromium.startsWith(path.join(place('opt'), 'nodejs', 'node_modules'))).toBe(true);
   const screenshot = await env.aws.s3.send(
     new GetObjectCommand({ Bucket: env.aws.screenshotBucket, Key: row.rows[0].screenshot_key }),

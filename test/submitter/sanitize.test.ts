@@ -13,6 +13,11 @@ test.each([
   ['A & B < C > D', 'A & B < C > D'],
   ['&lt;script&gt;alert(1)&lt;/script&gt;Safe', 'Safe'],
   ['&amp;lt;img src=x onerror=alert(1)&amp;gt;ok', 'ok'],
+  [
+    '<noscript>Enable JS</noscript><textarea>draft</textarea><select><option>Pick</option></select>Open',
+    'Open',
+  ],
+  ['Before<!-- a comment -->after <![CDATA[raw]]>', 'Beforeafter'],
   ['  lots   of\u00a0space\n\n\n\nand lines\u0007 ', 'lots of space\n\nand lines'],
 ])('sanitizeText(%j) is %j', (input, expected) => {
   expect(sanitizeText(input)).toBe(expected);
