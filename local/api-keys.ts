@@ -2,19 +2,21 @@
  * API keys on this machine: the library the local stack uses to issue its demo keys and to act as
  * API Gateway's key store, and a small CLI over the same SQL functions the API uses:
  *
- *   npx tsx local/api-keys.ts create --role staff [--label ops]
+ *   npx tsx local/api-keys.ts create --role staff [--label ops] [--expires-in 90d | --expires-at <ISO time>]
  *   npx tsx local/api-keys.ts create --role customer --customer <customer uuid>
- *   npx tsx local/api-keys.ts rotate --key-id <uuid>
+ *   npx tsx local/api-keys.ts rotate --key-id <uuid> [--grace 24h | --grace 0]
  *   npx tsx local/api-keys.ts revoke --key-id <uuid>
  *   npx tsx local/api-keys.ts list [--customer <uuid>]
  *
  * It connects to DATABASE_URL (default: the embedded database `npm start` runs). A key is printed
- * once, at creation or rotation; only its SHA-256 is stored.
+ * once, at creation or rotation; only its SHA-256 is stored. After a rotation the old key keeps
+ * working for the grace period (API_ACCESS.rotationGraceSeconds unless --grace says otherwise).
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { generateApiKey, hashApiKey, displayPrefix } from '../lambdas/shared/auth';
+import { displayPrefix, generateApiKey, hashApiKey, keyExpiry, rotationGrace } from '../lambdas/shared/auth';
+import { API_ACCESS } from '../lambdas/shared/system-config';
 import type { ApiRole, CustomerTier } from '../lambdas/shared/system-config';
 import type { GatewayKey, GatewayKeyStore } from './gateway';
 
@@ -49,29 +51,55 @@ export interface IssuedKey {
 /** Issues a key (or registers a given one, e.g. LOCAL_API_KEY) for a principal. */
 export async function createApiKey(
   db: Queryable,
-  options: { role: ApiRole; customerId?: string | null; label?: string | null; key?: string },
+  options: {
+    role: ApiRole;
+    customerId?: string | null;
+    label?: string | null;
+    key?: string;
+    /** ISO 8601; the key is refused from then on. */
+    expiresAt?: string | null;
+  },
 ): Promise<IssuedKey> {
   const generated = options.key === undefined ? generateApiKey() : undefined;
   const key = options.key ?? generated!.key;
   const row = await callAsService<{ key_id: string; role: ApiRole; customer_id: string | null }>(
     db,
-    'select public.create_api_key(p_key_hash => $1, p_key_prefix => $2, p_role => $3, p_customer_id => $4, p_label => $5) as result',
-    [hashApiKey(key), displayPrefix(key), options.role, options.customerId ?? null, options.label ?? null],
+    'select public.create_api_key(p_key_hash => $1, p_key_prefix => $2, p_role => $3, p_customer_id => $4, p_label => $5, p_expires_at => $6) as result',
+    [
+      hashApiKey(key),
+      displayPrefix(key),
+      options.role,
+      options.customerId ?? null,
+      options.label ?? null,
+      options.expiresAt ?? null,
+    ],
   );
   return { key, key_id: row.key_id, role: row.role, customer_id: row.customer_id };
 }
 
+/** A new key for the same principal; the old one keeps working for graceSeconds (0: revoked at once). */
 export async function rotateApiKey(
   db: Queryable,
   keyId: string,
-): Promise<IssuedKey & { old_key_id: string }> {
+  graceSeconds: number = API_ACCESS.rotationGraceSeconds,
+): Promise<IssuedKey & { old_key_id: string; old_key_expires_at: string | null }> {
   const next = generateApiKey();
-  const row = await callAsService<{ new: { key_id: string; role: ApiRole; customer_id: string | null } }>(
+  const row = await callAsService<{
+    old: { expires_at: string | null };
+    new: { key_id: string; role: ApiRole; customer_id: string | null };
+  }>(
     db,
-    'select public.rotate_api_key(p_key_id => $1, p_new_key_hash => $2, p_new_key_prefix => $3) as result',
-    [keyId, next.hash, next.prefix],
+    'select public.rotate_api_key(p_key_id => $1, p_new_key_hash => $2, p_new_key_prefix => $3, p_grace_seconds => $4) as result',
+    [keyId, next.hash, next.prefix, graceSeconds],
   );
-  return { key: next.key, ...row.new, old_key_id: keyId };
+  return {
+    key: next.key,
+    key_id: row.new.key_id,
+    role: row.new.role,
+    customer_id: row.new.customer_id,
+    old_key_id: keyId,
+    old_key_expires_at: graceSeconds === 0 ? null : row.old.expires_at,
+  };
 }
 
 export async function revokeApiKey(db: Queryable, keyId: string): Promise<unknown> {
@@ -125,8 +153,14 @@ async function cli(argv: string[]): Promise<void> {
       customer: { type: 'string' },
       label: { type: 'string' },
       'key-id': { type: 'string' },
+      'expires-at': { type: 'string' },
+      'expires-in': { type: 'string' },
+      grace: { type: 'string' },
     },
   });
+  // Bad options fail before the database is started.
+  const expiresAt = keyExpiry({ expiresAt: values['expires-at'], expiresIn: values['expires-in'] });
+  const graceSeconds = rotationGrace(values.grace);
   const { readLocalConfig } = await import('./config');
   const { startDatabase } = await import('./database');
   const path = await import('node:path');
@@ -148,16 +182,18 @@ async function cli(argv: string[]): Promise<void> {
         role,
         customerId: values.customer ?? null,
         label: values.label ?? null,
+        expiresAt,
       });
     } else if (command === 'rotate' && values['key-id']) {
-      out = await rotateApiKey(pool, values['key-id']);
+      out = await rotateApiKey(pool, values['key-id'], graceSeconds);
     } else if (command === 'revoke' && values['key-id']) {
       out = await revokeApiKey(pool, values['key-id']);
     } else if (command === 'list') {
       out = await listApiKeys(pool, values.customer ?? null);
     } else {
       throw new Error(
-        'usage: api-keys.ts create --role <role> [--customer <id>] | rotate|revoke --key-id <id> | list',
+        'usage: api-keys.ts create --role <role> [--customer <id>] [--expires-in 90d | --expires-at <time>]' +
+          ' | rotate --key-id <id> [--grace 24h | --grace 0] | revoke --key-id <id> | list',
       );
     }
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);

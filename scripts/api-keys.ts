@@ -1,10 +1,11 @@
 /**
  * API keys of a deployed stack, in API Gateway and Postgres at once (scripts/api-keys/key-sync.ts):
  *
- *   npx tsx scripts/api-keys.ts create --role admin [--label "first admin"]
+ *   npx tsx scripts/api-keys.ts create --role admin [--label "first admin"] [--expires-in 90d]
  *   npx tsx scripts/api-keys.ts create --role customer --customer <customer uuid>
- *   npx tsx scripts/api-keys.ts rotate --key-id <uuid>
+ *   npx tsx scripts/api-keys.ts rotate --key-id <uuid> [--grace 24h | --grace 0]
  *   npx tsx scripts/api-keys.ts revoke --key-id <uuid>
+ *   npx tsx scripts/api-keys.ts retire
  *   npx tsx scripts/api-keys.ts list [--customer <uuid>]
  *
  * Locally, `npm start`'s keys are managed with local/api-keys.ts instead (no API Gateway there).
@@ -13,21 +14,27 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createClient } from '@supabase/supabase-js';
 import { rpcThrough, type Rpc } from '../lambdas/shared/rpc';
-import { API_ROLES, type ApiRole } from '../lambdas/shared/system-config';
+import { keyExpiry, rotationGrace } from '../lambdas/shared/auth';
+import { API_ACCESS, API_ROLES, type ApiRole } from '../lambdas/shared/system-config';
 import { API_STACK } from '../lib/stacks/stack-outputs';
 import type { GatewayKeys, GatewayTarget } from './api-keys/key-sync';
-import { createKey, listKeys, revokeKey, rotateKey } from './api-keys/key-sync';
+import { createKey, listKeys, retireKeys, revokeKey, rotateKey } from './api-keys/key-sync';
 
 export const USAGE = `Issue, rotate, revoke and list API keys of a deployed DirectoryBolt API, in API Gateway
 (the key on its tier's usage plan) and in Postgres (its SHA-256 and principal) in one step.
 
 Usage:
   npx tsx scripts/api-keys.ts create --role <admin|staff|customer> [--customer <uuid>] [--label <text>]
-  npx tsx scripts/api-keys.ts rotate --key-id <uuid>
+                                    [--expires-in <n>m|h|d | --expires-at <ISO 8601 time with zone>]
+  npx tsx scripts/api-keys.ts rotate --key-id <uuid> [--grace <n>m|h|d | --grace 0]
   npx tsx scripts/api-keys.ts revoke --key-id <uuid>
+  npx tsx scripts/api-keys.ts retire
   npx tsx scripts/api-keys.ts list [--customer <uuid>]
 
 Options:
+  --expires-in, --expires-at   the key is refused from then on (default: no expiry)
+  --grace <n>m|h|d   how long the old key keeps working after rotate (default ${API_ACCESS.rotationGraceSeconds / 3600}h);
+                    each use in that time is logged; 0 for a leaked key: stopped in both places at once
   --stack <name>    the API stack (default ${API_STACK.name}); its outputs name the usage plans,
                     the Supabase URL and the service key's secret
   --region <name>   AWS region (default: the SDK's, e.g. AWS_REGION or the profile's)
@@ -36,7 +43,9 @@ Options:
 AWS credentials come from the SDK's usual chain (AWS_PROFILE, SSO, environment). The Supabase service
 key is read from the stack's secret, or taken from SUPABASE_SERVICE_KEY; SUPABASE_URL overrides the
 stack's Supabase URL. A new key is printed once, as JSON on stdout: store it now.
-Rotation and revocation take effect at once in both places (no grace period).`;
+Revocation takes effect at once in both places. A rotated key stops in Postgres when its grace ends;
+\`retire\` then disables it (and every expired or revoked key) in API Gateway: run it after the grace,
+e.g. daily. \`list\` shows which keys are not yet in step.`;
 
 export interface CliDeps {
   /** The deployed stack: the API Gateway port, where keys go, and the RPC to Supabase. */
@@ -61,6 +70,9 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
         customer: { type: 'string' },
         label: { type: 'string' },
         'key-id': { type: 'string' },
+        'expires-at': { type: 'string' },
+        'expires-in': { type: 'string' },
+        grace: { type: 'string' },
         stack: { type: 'string', default: API_STACK.name },
         region: { type: 'string' },
         help: { type: 'boolean' },
@@ -85,8 +97,16 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
   }
   if ((command === 'rotate' || command === 'revoke') && !values['key-id'])
     return usage('--key-id is required');
-  if (!['create', 'rotate', 'revoke', 'list'].includes(command ?? '')) {
+  if (!['create', 'rotate', 'revoke', 'retire', 'list'].includes(command ?? '')) {
     return usage(command ? `unknown command ${command}` : 'a command is required');
+  }
+  let expiresAt: string | null;
+  let graceSeconds: number;
+  try {
+    expiresAt = keyExpiry({ expiresAt: values['expires-at'], expiresIn: values['expires-in'] });
+    graceSeconds = rotationGrace(values.grace);
+  } catch (error) {
+    return usage((error as Error).message);
   }
 
   try {
@@ -98,14 +118,23 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
           role: values.role as ApiRole,
           customerId: values.customer ?? null,
           label: values.label ?? null,
+          expiresAt,
         })),
       };
       deps.err('The key is shown once, below: store it now (only its SHA-256 is kept).\n');
     } else if (command === 'rotate') {
-      result = { ...(await rotateKey(connection, values['key-id']!)) };
-      deps.err('The new key is shown once, below: store it now. The old key no longer works.\n');
+      const rotated = await rotateKey(connection, values['key-id']!, graceSeconds);
+      result = { ...rotated };
+      deps.err(
+        rotated.old_key_expires_at
+          ? `The new key is shown once, below: store it now. The old key works until ${rotated.old_key_expires_at} ` +
+              '(each use is logged); run retire after that to disable it in API Gateway.\n'
+          : 'The new key is shown once, below: store it now. The old key no longer works.\n',
+      );
     } else if (command === 'revoke') {
       result = { ...(await revokeKey(connection, values['key-id']!)) };
+    } else if (command === 'retire') {
+      result = { ...(await retireKeys(connection)) };
     } else {
       result = { ...(await listKeys(connection, values.customer ?? null)) };
     }

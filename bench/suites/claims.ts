@@ -22,6 +22,8 @@ export const claims: Suite = {
       const directoryIds = await env.directories(50);
       const taskIds: string[] = [];
       while (taskIds.length < total) {
+        // Each job's tasks must be submissions, not duplicates of the previous job's listings.
+        await env.pool.query('delete from business_listings');
         const created = await env.pool.query<{ job: { tasks: { task_id: string }[] } }>(
           'select create_job($1, $2) as job',
           [env.customerId, directoryIds],

@@ -6,6 +6,7 @@ import { coldStart } from './cold-start';
 import { enqueue } from './enqueue';
 import { forms } from './forms';
 import { recovery } from './recovery';
+import { roundTrips } from './round-trips';
 import { soak } from './soak';
 import { throughput } from './throughput';
 
@@ -19,5 +20,6 @@ export const SUITES: Suite[] = [
   claims,
   recovery,
   coldStart,
+  roundTrips,
   soak,
 ];

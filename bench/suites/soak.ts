@@ -40,10 +40,13 @@ export const soak: Suite = {
     let apiLoad: LoadResult | undefined;
     let maxDepth = 0;
     try {
-      const directoryIds = await env.directories(directoriesPerJob);
+      // Directories of their own per job: one business is listed once per directory, so 100 jobs of
+      // the same directories would be one job of submissions and 99 of duplicates.
+      const directoriesOfJob: string[][] = [];
+      for (let j = 0; j < jobs; j += 1) directoriesOfJob.push(await env.directories(directoriesPerJob));
       // All jobs at once: the queue fills before the submitters can drain it.
       const created = await Promise.all(
-        Array.from({ length: jobs }, async () => {
+        directoriesOfJob.map(async (directoryIds) => {
           const response = await fetch(`${api.url}/jobs`, {
             method: 'POST',
             headers: api.headers(),

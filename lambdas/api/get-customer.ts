@@ -2,14 +2,16 @@ import { apiHandler } from '../shared/api-handler';
 import { notFound } from '../shared/api-requests';
 import { customerScope } from '../shared/auth';
 import { json, pathUuid } from '../shared/http';
+import { etag } from '../shared/if-match';
 
-/** GET /customers/{id}: staff read any customer; a customer key reads its own (others are 404). */
+/** GET /customers/{id}: staff read any customer; a customer key reads its own (others are 404). ETag: its version. */
 export const handler = apiHandler('GET /customers/{id}', async (event, _context, { principal, rpc }) => {
   const id = pathUuid(event, 'id');
   const scope = customerScope(principal);
   // Another customer's id answers exactly as a missing one, without asking the database.
   if (scope !== null && scope !== id) throw notFound(`Customer ${id}`);
-  const customer = await rpc<unknown>('get_customer', { p_customer_id: id });
+  const customer = await rpc<{ version: number } | null>('get_customer', { p_customer_id: id });
   if (customer === null) throw notFound(`Customer ${id}`);
-  return json(200, customer);
+  // The version is the If-Match for PATCH /customers/{id}.
+  return json(200, customer, { etag: etag(customer.version) });
 });

@@ -46,12 +46,15 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', resource: '/jobs', entry: 'api/list-jobs', name: 'list-jobs', apiKeyRequired: true },
   { method: 'GET', resource: '/jobs/{id}', entry: 'api/get-job', name: 'get-job', apiKeyRequired: true },
   { method: 'GET', resource: '/health', entry: 'api/health', name: 'health', apiKeyRequired: false },
+  // Operators only: every customer's queues, workers and jobs (a customer key gets 403).
   {
     method: 'GET',
     resource: '/health/details',
     entry: 'api/health-details',
     name: 'health-details',
     apiKeyRequired: true,
+    access: 'staff',
+    rateLimit: 'staff',
   },
   {
     method: 'PATCH',
@@ -112,6 +115,25 @@ export const API_ROUTES: readonly ApiRoute[] = [
     apiKeyRequired: true,
     access: 'staff',
     rateLimit: 'staff',
+  },
+  // Issue 12: a directory is managed after creation (ETag / If-Match).
+  {
+    method: 'GET',
+    resource: '/directories/{id}',
+    entry: 'api/get-directory',
+    name: 'get-directory',
+    apiKeyRequired: true,
+    access: 'staff',
+    rateLimit: 'staff',
+  },
+  {
+    method: 'PATCH',
+    resource: '/directories/{id}',
+    entry: 'api/update-directory',
+    name: 'update-directory',
+    apiKeyRequired: true,
+    access: 'admin',
+    rateLimit: 'admin',
   },
   {
     method: 'PUT',
@@ -186,6 +208,17 @@ export const API_ROUTES: readonly ApiRoute[] = [
     apiKeyRequired: true,
     access: 'staff',
     rateLimit: 'staff',
+  },
+  // Issue 12: the deliberate, audited second submission of a business listing.
+  {
+    method: 'POST',
+    resource: '/customers/{id}/listings/{directoryId}/resubmit',
+    entry: 'api/resubmit-listing',
+    name: 'resubmit-listing',
+    apiKeyRequired: true,
+    access: 'staff',
+    rateLimit: 'staff',
+    enqueues: true,
   },
   {
     method: 'GET',

@@ -2,16 +2,25 @@ import { apiHandler } from '../shared/api-handler';
 import { actorOf, parseBody, rpcOrClientError } from '../shared/api-requests';
 import { updateCustomerSchema } from '../shared/customer-schemas';
 import { json, pathUuid } from '../shared/http';
+import { etag, ifMatchVersion } from '../shared/if-match';
 
 /**
  * PATCH /customers/{id} (staff): changes the given fields, validated as on create; null clears an
- * optional one (the logo has its own route).
+ * optional one (the logo has its own route). If-Match is checked when sent (412 when stale) but not
+ * required: staff tools and the portal's backend patch single fields without it today, and a partial
+ * update of other fields loses nothing. Clients that read-modify-write should send it.
  */
 export const handler = apiHandler('PATCH /customers/{id}', async (event, _context, { principal, rpc }) => {
   const id = pathUuid(event, 'id');
+  const version = ifMatchVersion(event, 'customer');
   const changes = parseBody(event, updateCustomerSchema);
   const customer = await rpcOrClientError(
-    rpc<unknown>('update_customer', { p_customer_id: id, p_changes: changes, p_actor: actorOf(principal) }),
+    rpc<{ version: number }>('update_customer', {
+      p_customer_id: id,
+      p_changes: changes,
+      p_actor: actorOf(principal),
+      p_expected_version: version ?? null,
+    }),
   );
-  return json(200, customer);
+  return json(200, customer, { etag: etag(customer.version) });
 });

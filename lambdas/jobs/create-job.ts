@@ -23,7 +23,8 @@ interface CreatedJob {
   job_id: string;
   priority: Priority;
   created_at: string;
-  tasks: { task_id: string; directory_id: string }[];
+  /** `pending` tasks hold their listing and are sent; `already_listed` ones are finished duplicates. */
+  tasks: { task_id: string; directory_id: string; status: 'pending' | 'already_listed' }[];
 }
 
 export interface CreateJobDeps {
@@ -36,10 +37,13 @@ export interface CreateJobDeps {
 export interface CreateJobResult {
   job_id: string;
   priority: Priority;
-  status: 'pending';
+  /** `completed` when every directory was already listed (nothing to send). */
+  status: 'pending' | 'completed';
   created_at: string;
   tasks_total: number;
   tasks_enqueued: number;
+  /** Tasks not sent because their business listing already exists or is in flight (GET /jobs/{id}). */
+  tasks_already_listed: number;
 }
 
 /** What makes a retried POST /jobs the same request: who sent it, its key, and its body. */
@@ -111,16 +115,18 @@ export async function createAndEnqueueJob(
     deps,
     job.job_id,
     job.priority,
-    job.tasks.map((task) => task.task_id),
+    job.tasks.filter((task) => task.status === 'pending').map((task) => task.task_id),
   );
 
+  const alreadyListed = job.tasks.filter((task) => task.status === 'already_listed').length;
   const answer: CreateJobResult = {
     job_id: job.job_id,
     priority: job.priority,
-    status: 'pending',
+    status: alreadyListed === job.tasks.length ? 'completed' : 'pending',
     created_at: job.created_at,
     tasks_total: job.tasks.length,
     tasks_enqueued: enqueued,
+    tasks_already_listed: alreadyListed,
   };
   if (idempotency) {
     await deps.rpc('record_idempotent_response', {

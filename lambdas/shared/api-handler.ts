@@ -47,9 +47,11 @@ const AUTH_ROUTE = 'auth:failed-key';
  * Wraps an API function as a Lambda handler, the one place every request passes:
  *   1. input limits (414 URL, 413 body);
  *   2. authentication and the route's limit in one round trip (admit_api_request): missing key 401,
- *      unknown 401, revoked 403, an IP with too many failed attempts 429, a role the route does not
- *      allow 403, over the route's limit per key 429; public routes: the limit per IP
- *      (check_rate_limit, counted in memory while Postgres is unreachable). X-RateLimit-* on every answer;
+ *      unknown 401, revoked or expired 403; a key that is not accepted from an IP with too many failed
+ *      attempts 429 (a valid key is never refused for other keys' failures); a role the route does
+ *      not allow 403, over the route's limit per key 429; a rotated key in its grace period passes
+ *      and is logged; public routes: the limit per IP (check_rate_limit, counted in memory while
+ *      Postgres is unreachable). X-RateLimit-* on every answer;
  *   3. the route's function, given the principal; every error becomes JSON with the correlation id.
  * The route's access and limit class come from lambdas/api/routes.ts, so they cannot drift from
  * what the stacks and the local gateway deploy.
@@ -74,6 +76,7 @@ export function apiHandler(route: string, fn: ApiFunction) {
       limitHeaders = rateLimitHeaders(decision);
       if (!decision.allowed) throw tooManyRequests(decision, policy.rateLimit);
       if (principal) logger.appendKeys({ key_id: principal.keyId, role: principal.role });
+      if (principal?.rotation) warnRotatedKeyUsed(principal, event);
       result = await fn(event, context, { principal, correlationId: id, rpc: await rpc() });
     } catch (error) {
       result =
@@ -115,7 +118,7 @@ async function authenticate(
     case 'forbidden':
       throw new HttpError(403, 'forbidden', `This route needs a ${access} key`);
     case 'ip_blocked':
-      // An IP that has failed too often is refused before its key is even looked at: key guessing stops.
+      // A key that is not valid, from an IP that has failed too often: key guessing stops here.
       setHeaders(rateLimitHeaders(admission.auth));
       throw tooManyRequests(admission.auth, 'auth');
     default:
@@ -123,10 +126,32 @@ async function authenticate(
       metrics.addMetric('ApiKeyRejected', MetricUnit.Count, 1);
       // Never log the key; the IP and the outcome are enough to investigate.
       logger.warn('API key rejected', { outcome: admission.outcome, source_ip: sourceIp(event) });
-      throw admission.outcome === 'revoked'
-        ? new HttpError(403, 'api_key_revoked', 'This API key has been revoked')
-        : new HttpError(401, 'invalid_api_key', 'The API key is not valid');
+      if (admission.outcome === 'revoked') {
+        throw new HttpError(403, 'api_key_revoked', 'This API key has been revoked');
+      }
+      if (admission.outcome === 'expired') {
+        throw new HttpError(
+          403,
+          'api_key_expired',
+          'This API key has expired (or the grace period after its rotation has ended)',
+        );
+      }
+      throw new HttpError(401, 'invalid_api_key', 'The API key is not valid');
   }
+}
+
+/**
+ * A rotated key still in its grace period: served, and logged on every use so the client that has
+ * not switched yet can be found (key id and source IP; never the key) before the key stops working.
+ */
+function warnRotatedKeyUsed(principal: Principal, event: APIGatewayProxyEvent): void {
+  metrics.addMetric('RotatedApiKeyUsed', MetricUnit.Count, 1);
+  logger.warn('API key used after its rotation', {
+    key_id: principal.keyId,
+    replaced_by: principal.rotation?.replacedBy,
+    stops_working_at: principal.rotation?.expiresAt,
+    source_ip: sourceIp(event),
+  });
 }
 
 function sourceIp(event: APIGatewayProxyEvent): string {

@@ -15,7 +15,9 @@ import {
   pauseTargetSchema,
   putLogoSchema,
   putMappingSchema,
+  resubmitListingSchema,
   testSubmissionSchema,
+  updateDirectorySchema,
 } from './api-schemas';
 import { createCustomerSchema, updateCustomerSchema } from './customer-schemas';
 import { RATE_LIMITS } from './system-config';
@@ -28,11 +30,13 @@ export const REQUEST_SCHEMAS: Record<string, { body?: z.ZodMiniType; query?: z.Z
   'POST /jobs/{id}/cancel': { body: cancelJobSchema },
   'GET /directories': { query: listDirectoriesQuerySchema },
   'POST /directories': { body: createDirectorySchema },
+  'PATCH /directories/{id}': { body: updateDirectorySchema },
   'PUT /directories/{id}/mapping': { body: putMappingSchema },
   'POST /directories/{id}/test-submission': { body: testSubmissionSchema },
   'POST /customers': { body: createCustomerSchema },
   'PATCH /customers/{id}': { body: updateCustomerSchema },
   'PUT /customers/{id}/logo': { body: putLogoSchema },
+  'POST /customers/{id}/listings/{directoryId}/resubmit': { body: resubmitListingSchema },
   'GET /submissions': { query: listSubmissionsQuerySchema },
   'POST /admin/dlq/redrive': { body: adminRedriveSchema },
   'POST /admin/pauses': { body: pauseTargetSchema },

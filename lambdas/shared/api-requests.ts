@@ -18,7 +18,8 @@ export function actorOf(principal: Principal | null): string {
 
 /**
  * The SQL functions' refusals that are the client's business: a duplicate (23505) or a row in use
- * (55006) is 409; a table check the schema could not see (23514) is 400; an unknown row (P0002) is 404.
+ * (55006) is 409; a table check the schema could not see (23514) is 400; an unknown row (P0002) is 404;
+ * a stale If-Match (PT412, PostgREST's way to say HTTP 412) is 412.
  * Anything else passes through to the handler layer (400 for 22xxx, 503 unreachable, 500 otherwise).
  */
 export function clientError(error: unknown): unknown {
@@ -31,6 +32,8 @@ export function clientError(error: unknown): unknown {
       return new HttpError(400, 'invalid_body', 'a value is outside what the database accepts');
     case 'P0002':
       return new HttpError(404, 'not_found', error.message);
+    case 'PT412':
+      return new HttpError(412, 'precondition_failed', error.message);
     default:
       return error;
   }

@@ -30,42 +30,82 @@ export const listDirectoriesQuerySchema = z.strictObject({
 export const fieldMappingBodySchema = z.strictObject(FieldMappingSchema.shape);
 
 /**
- * POST /directories. `localHosts` are the host:port origins the submitter may reach on loopback
+ * A directory's web address (its form, its verification lookup): a public http(s) address, the same
+ * rule for POST and PATCH. `localHosts` are the host:port origins the submitter may reach on loopback
  * (SUBMITTER_ALLOWED_HOSTS, set only by the local runtime): a test site there may be a directory.
  * In AWS the list is empty and only public web addresses are accepted.
  */
+const directoryUrl = (localHosts: ReadonlySet<string>, field: string) =>
+  localHosts.size === 0
+    ? webUrl(field)
+    : z.union(
+        [
+          webUrl(field),
+          z.string().check(
+            z.maxLength(2048),
+            z.refine((url) => isAllowListedUrl(url, localHosts)),
+          ),
+        ],
+        { error: `${field} must be an http(s) URL` },
+      );
+
+const directoryName = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
+const directoryLimits = {
+  domain_authority: integer(0, 100),
+  max_concurrency: integer(1, 100),
+  min_interval_ms: integer(0, 86_400_000),
+};
+
+/** POST /directories. */
 export const directorySchemaAllowing = (localHosts: ReadonlySet<string>) =>
   z.strictObject({
     slug: z
       .string()
       .check(z.regex(SLUG, 'lowercase letters, digits and dashes, at most 100, not starting with a dash')),
-    name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
-    submission_url:
-      localHosts.size === 0
-        ? webUrl('submission_url')
-        : z.union(
-            [
-              webUrl('submission_url'),
-              z.string().check(
-                z.maxLength(2048),
-                z.refine((url) => isAllowListedUrl(url, localHosts)),
-              ),
-            ],
-            {
-              error: 'submission_url must be an http(s) URL',
-            },
-          ),
-    domain_authority: z.optional(integer(0, 100)),
-    max_concurrency: z.optional(integer(1, 100)),
-    min_interval_ms: z.optional(integer(0, 86_400_000)),
+    name: directoryName,
+    submission_url: directoryUrl(localHosts, 'submission_url'),
+    domain_authority: z.optional(directoryLimits.domain_authority),
+    max_concurrency: z.optional(directoryLimits.max_concurrency),
+    min_interval_ms: z.optional(directoryLimits.min_interval_ms),
     active: z.optional(z.boolean()),
     field_mapping: z.optional(fieldMappingBodySchema),
   });
 
+/**
+ * PATCH /directories/{id}: the fields present change (at least one). `verification` is the "verify,
+ * don't resubmit" rule: a GET lookup answering {"listings": [...]}, its placeholders the business
+ * facts' names ({email}, {business_name}, ...); null removes it. The slug is the directory's name in
+ * URLs and logs and stays; the mapping has its own route (PUT .../mapping).
+ */
+export const updateDirectorySchemaAllowing = (localHosts: ReadonlySet<string>) =>
+  z
+    .strictObject({
+      name: z.optional(directoryName),
+      submission_url: z.optional(directoryUrl(localHosts, 'submission_url')),
+      domain_authority: z.optional(z.nullable(directoryLimits.domain_authority)),
+      max_concurrency: z.optional(directoryLimits.max_concurrency),
+      min_interval_ms: z.optional(directoryLimits.min_interval_ms),
+      active: z.optional(z.boolean()),
+      verification: z.optional(
+        z.nullable(z.strictObject({ lookup_url: directoryUrl(localHosts, 'verification.lookup_url') })),
+      ),
+    })
+    .check(z.refine((changes) => Object.keys(changes).length > 0, 'name at least one field to change'));
+
 export const createDirectorySchema = directorySchemaAllowing(new Set());
+export const updateDirectorySchema = updateDirectorySchemaAllowing(new Set());
 
 /** PUT /directories/{id}/mapping: the whole mapping, or null to go back to field detection. */
 export const putMappingSchema = z.strictObject({ field_mapping: z.nullable(fieldMappingBodySchema) });
+
+/**
+ * POST /customers/{id}/listings/{directoryId}/resubmit: the deliberate second submission of a listing
+ * (the directory lost it, the business changed its facts). The reason is kept in queue_history.
+ */
+export const resubmitListingSchema = z.strictObject({
+  reason: z.string().check(z.trim(), z.minLength(3), z.maxLength(500)),
+  priority: z.optional(z.enum(PRIORITIES)),
+});
 
 /**
  * POST /directories/{id}/test-submission: the body may be empty; `mapping` tries a candidate mapping

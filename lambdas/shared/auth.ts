@@ -15,6 +15,11 @@ export interface Principal {
   /** Set for customer keys only: the one customer whose data the key may see. */
   customerId: string | null;
   customerTier: CustomerTier | null;
+  /**
+   * Set while the key is in its rotation grace period: the key that replaced it and when this one
+   * stops working. The handler layer logs every such use.
+   */
+  rotation?: { replacedBy: string; expiresAt: string };
 }
 
 /**
@@ -67,17 +72,24 @@ interface PrincipalRow {
   role: ApiRole;
   customer_id: string | null;
   customer_tier: CustomerTier | null;
+  /** internal.api_key_state: only 'active' and 'rotated' keys are admitted. */
+  state: 'active' | 'rotated';
+  replaced_by: string | null;
+  expires_at: string | null;
 }
+
+/** Why a key was refused: unknown (401), revoked or expired (403), or its IP failed too often (429). */
+type RefusedOutcome = 'ip_blocked' | 'unknown' | 'revoked' | 'expired';
 
 /** What admit_api_request decided about an authenticated request. */
 export type Admission =
   | { outcome: 'admitted'; principal: Principal; limit: RateLimitDecision }
-  | { outcome: 'ip_blocked' | 'unknown' | 'revoked'; auth: RateLimitDecision }
+  | { outcome: RefusedOutcome; auth: RateLimitDecision }
   | { outcome: 'forbidden'; principal: Principal };
 
 type AdmissionRow =
   | { outcome: 'admitted'; principal: PrincipalRow; limit: DatabaseDecision }
-  | { outcome: 'ip_blocked' | 'unknown' | 'revoked'; auth: DatabaseDecision }
+  | { outcome: RefusedOutcome; auth: DatabaseDecision }
   | { outcome: 'forbidden'; principal: PrincipalRow };
 
 /** The roles that may use a route of the given access. */
@@ -88,8 +100,9 @@ export function rolesAllowed(access: Access): ApiRole[] {
 }
 
 /**
- * Authenticates a key and charges the route's limit in one round trip (admit_api_request): the
- * client IP's failed-key counter, the key, the route's roles, then the route's limit for the key.
+ * Authenticates a key and charges the route's limit in one round trip (admit_api_request): the key,
+ * then, only for a key that is not accepted, the client IP's failed-key counter (a valid key is never
+ * refused for other keys' failures), the route's roles, then the route's limit for the key.
  * No principal is cached in the execution environment, so a revoked key stops working at once.
  */
 export async function admitApiRequest(
@@ -130,5 +143,56 @@ export async function admitApiRequest(
 }
 
 function principalOf(row: PrincipalRow): Principal {
-  return { keyId: row.key_id, role: row.role, customerId: row.customer_id, customerTier: row.customer_tier };
+  const principal: Principal = {
+    keyId: row.key_id,
+    role: row.role,
+    customerId: row.customer_id,
+    customerTier: row.customer_tier,
+  };
+  if (row.state === 'rotated' && row.replaced_by && row.expires_at) {
+    principal.rotation = { replacedBy: row.replaced_by, expiresAt: row.expires_at };
+  }
+  return principal;
+}
+
+const LIFETIME_UNITS = { m: 60, h: 3600, d: 86_400 } as const;
+
+/**
+ * A new key's expiry from the key tools' options: `--expires-at` an ISO 8601 time with its zone, or
+ * `--expires-in` a lifetime such as `90d`, `12h` or `30m`; neither: no expiry. A bad value is an
+ * error naming the option (create_api_key refuses a time that is not in the future).
+ */
+export function keyExpiry(
+  options: { expiresAt?: string; expiresIn?: string },
+  now: Date = new Date(),
+): string | null {
+  if (options.expiresAt !== undefined && options.expiresIn !== undefined) {
+    throw new Error('give --expires-at or --expires-in, not both');
+  }
+  if (options.expiresAt !== undefined) {
+    const zoned = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(
+      options.expiresAt,
+    );
+    const at = new Date(options.expiresAt);
+    if (!zoned || Number.isNaN(at.getTime())) {
+      throw new Error('--expires-at must be an ISO 8601 time with its zone, e.g. 2027-01-31T00:00:00Z');
+    }
+    return at.toISOString();
+  }
+  if (options.expiresIn !== undefined) {
+    const match = /^([1-9]\d{0,5})([mhd])$/.exec(options.expiresIn);
+    if (!match) throw new Error('--expires-in must be a whole number of m, h or d, e.g. 90d');
+    const seconds = Number(match[1]) * LIFETIME_UNITS[match[2] as keyof typeof LIFETIME_UNITS];
+    return new Date(now.getTime() + seconds * 1000).toISOString();
+  }
+  return null;
+}
+
+/** `--grace` of the rotate commands: seconds as m/h/d like --expires-in, or 0 to revoke at once. */
+export function rotationGrace(value: string | undefined): number {
+  if (value === undefined) return API_ACCESS.rotationGraceSeconds;
+  if (value === '0') return 0;
+  const match = /^([1-9]\d{0,5})([mhd])$/.exec(value);
+  if (!match) throw new Error('--grace must be 0 or a whole number of m, h or d, e.g. 24h');
+  return Number(match[1]) * LIFETIME_UNITS[match[2] as keyof typeof LIFETIME_UNITS];
 }

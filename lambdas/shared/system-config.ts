@@ -152,6 +152,11 @@ export const API_ACCESS = {
   /** The prefix of every key we issue (keys are `dbk_` + 43 base64url characters = 256 random bits). */
   keyPrefix: 'dbk_',
   keyRandomBytes: 32,
+  /**
+   * After a rotation the old key keeps working this long (rotate_api_key's p_grace_seconds), so the
+   * client holding it can switch without an outage; every use in that time is logged. 0 revokes at once.
+   */
+  rotationGraceSeconds: 24 * 60 * 60,
   /** Idempotency-Key header: visible ASCII, at most this long. */
   idempotencyKeyMaxLength: 255,
   /** GET /jobs page sizes (list_jobs refuses more than max). */

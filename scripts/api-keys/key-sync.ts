@@ -3,9 +3,13 @@
  * leaves a usable key in only one of them and undoes its own first step when the second fails:
  *
  * - Postgres (api_keys, through the SQL functions over the Supabase RPC) is the authority on who a
- *   key is; the handlers refuse anything it does not know (401) or has revoked (403).
+ *   key is and until when; the handlers refuse anything it does not know (401), has revoked or has
+ *   seen expire (403), the end of a rotation's grace period included.
  * - API Gateway knows the same value as a key on its tier's usage plan (throttle and quota), and
  *   refuses unknown or disabled keys before any Lambda runs.
+ *
+ * A key that expires (its own expiry, or the end of a rotation's grace) stops at once in Postgres, by
+ * the clock; API Gateway is told by `retire`, which disables every key Postgres no longer accepts.
  *
  * Each API Gateway key is named `<stack>-<key_id>` after its Postgres row, so the two can be matched.
  * AWS is reached only through the GatewayKeys port (scripts/api-keys/aws.ts implements it), Postgres
@@ -51,7 +55,13 @@ export interface KeyRecord {
   created_at: string;
   revoked_at: string | null;
   replaced_by: string | null;
+  expires_at: string | null;
+  /** internal.api_key_state: active and rotated (in its grace period) are accepted. */
+  state: 'active' | 'rotated' | 'expired' | 'revoked';
 }
+
+/** Whether the API accepts the key now. */
+const accepted = (record: KeyRecord) => record.state === 'active' || record.state === 'rotated';
 
 export interface IssuedKey {
   /** Shown once: only its SHA-256 is stored. */
@@ -133,8 +143,8 @@ async function importIntoGateway(
  */
 export async function createKey(
   deps: KeySyncDeps,
-  input: { role: ApiRole; customerId?: string | null; label?: string | null },
-): Promise<IssuedKey> {
+  input: { role: ApiRole; customerId?: string | null; label?: string | null; expiresAt?: string | null },
+): Promise<IssuedKey & { expires_at: string | null }> {
   const customerId = input.customerId ?? null;
   const plan = await planFor(deps.rpc, input.role, customerId);
   const next = generateApiKey();
@@ -144,6 +154,7 @@ export async function createKey(
     p_role: input.role,
     p_customer_id: customerId,
     p_label: input.label ?? null,
+    p_expires_at: input.expiresAt ?? null,
   });
   let gatewayKeyId: string;
   try {
@@ -171,22 +182,31 @@ export async function createKey(
     customer_id: record.customer_id,
     usage_plan: plan,
     api_gateway_key_id: gatewayKeyId,
+    expires_at: record.expires_at,
   };
 }
 
 /**
- * A new key for the same principal; the old one stops working at once in both places. The new value
- * goes into API Gateway first (harmless alone: the handlers do not know it yet), then Postgres
- * replaces the old key by the new one in one transaction (the point of no return: if it fails, the new
- * API Gateway key is deleted again), then API Gateway disables the old key and names the new one.
- * A failure in that last part leaves a safe state (Postgres refuses the old key) and is reported.
+ * A new key for the same principal. The new value goes into API Gateway first (harmless alone: the
+ * handlers do not know it yet), then Postgres replaces the old key by the new one in one transaction
+ * (the point of no return: if it fails, the new API Gateway key is deleted again), then API Gateway
+ * names the new one. The old key keeps working for graceSeconds in both places (Postgres stops it by
+ * the clock; `retire` disables it in API Gateway afterwards); with 0 (a leaked key) it is revoked in
+ * Postgres and disabled in API Gateway at once. A failure in that last part leaves a safe state and
+ * is reported.
  */
 export async function rotateKey(
   deps: KeySyncDeps,
   keyId: string,
-): Promise<IssuedKey & Incomplete & { old_key_id: string }> {
+  graceSeconds: number,
+): Promise<IssuedKey & Incomplete & { old_key_id: string; old_key_expires_at: string | null }> {
   const old = await findRecord(deps.rpc, keyId);
-  if (old.revoked_at) throw new KeySyncError(`api key ${keyId} is revoked; create a new key instead`);
+  if (old.state === 'rotated') {
+    throw new KeySyncError(`api key ${keyId} was already rotated; rotate its replacement ${old.replaced_by}`);
+  }
+  if (old.state !== 'active') {
+    throw new KeySyncError(`api key ${keyId} is ${old.state}; create a new key instead`);
+  }
   const plan = await planFor(deps.rpc, old.role, old.customer_id);
   const next = generateApiKey();
   const gatewayKeyId = await importIntoGateway(deps, {
@@ -201,6 +221,7 @@ export async function rotateKey(
       p_key_id: keyId,
       p_new_key_hash: next.hash,
       p_new_key_prefix: next.prefix,
+      p_grace_seconds: graceSeconds,
     });
   } catch (error) {
     await deps.gateway.deleteKey(gatewayKeyId).catch((cleanup: unknown) => {
@@ -221,7 +242,7 @@ export async function rotateKey(
           `rename it: aws apigateway update-api-key --api-key ${gatewayKeyId} --patch-operations op=replace,path=/name,value=${gatewayName(deps.target, rotated.new.key_id)}`,
       );
     });
-  incomplete.push(...(await disableInGateway(deps, keyId)));
+  if (graceSeconds === 0) incomplete.push(...(await disableInGateway(deps, keyId)));
   return {
     key: next.key,
     key_id: rotated.new.key_id,
@@ -230,6 +251,7 @@ export async function rotateKey(
     usage_plan: plan,
     api_gateway_key_id: gatewayKeyId,
     old_key_id: keyId,
+    old_key_expires_at: graceSeconds === 0 ? null : rotated.old.expires_at,
     incomplete,
   };
 }
@@ -262,10 +284,39 @@ async function disableInGateway(deps: KeySyncDeps, keyId: string): Promise<strin
   }
 }
 
+/**
+ * Disables in API Gateway every key of this stack that Postgres no longer accepts: rotated keys past
+ * their grace period, expired and revoked keys. Run it after a rotation's grace has passed (or on a
+ * schedule); until then the handlers already refuse those keys (403), so nothing waits on it. Safe to
+ * run any time and again.
+ */
+export async function retireKeys(deps: KeySyncDeps): Promise<{ disabled: string[] } & Incomplete> {
+  const [records, gatewayKeys] = await Promise.all([
+    deps.rpc<KeyRecord[]>('list_api_keys', { p_customer_id: null }),
+    deps.gateway.listKeys(deps.target.keyNamePrefix),
+  ]);
+  const byName = new Map(gatewayKeys.map((k) => [k.name, k]));
+  const disabled: string[] = [];
+  const incomplete: string[] = [];
+  for (const record of records.filter((r) => !accepted(r))) {
+    const key = byName.get(gatewayName(deps.target, record.key_id));
+    if (!key?.enabled) continue;
+    try {
+      await deps.gateway.updateKey(key.id, { enabled: false });
+      disabled.push(record.key_id);
+    } catch (error) {
+      incomplete.push(
+        `API Gateway still accepts ${record.state} key ${record.key_id} (${reason(error)}); Postgres refuses it. Run retire again`,
+      );
+    }
+  }
+  return { disabled, incomplete };
+}
+
 export interface ListedKey extends KeyRecord {
   /** The state of its API Gateway key: enabled, disabled or missing. */
   api_gateway: 'enabled' | 'disabled' | 'missing';
-  /** Active in Postgres exactly when enabled in API Gateway. */
+  /** Accepted by Postgres (active, or rotated within its grace) exactly when enabled in API Gateway. */
   in_step: boolean;
 }
 
@@ -282,7 +333,7 @@ export async function listKeys(
   const keys = records.map((record): ListedKey => {
     const gatewayKey = byName.get(gatewayName(deps.target, record.key_id));
     const state = !gatewayKey ? 'missing' : gatewayKey.enabled ? 'enabled' : 'disabled';
-    return { ...record, api_gateway: state, in_step: (record.revoked_at === null) === (state === 'enabled') };
+    return { ...record, api_gateway: state, in_step: accepted(record) === (state === 'enabled') };
   });
   const known = new Set(records.map((r) => gatewayName(deps.target, r.key_id)));
   return {

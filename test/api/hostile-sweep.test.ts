@@ -38,6 +38,8 @@ beforeAll(async () => {
     customers: api.env.demoCustomerId,
     queue: api.env.demoCustomerId,
     directories: api.env.demoDirectories[0]!.id,
+    // A business listing is named by its directory; the job above made this one.
+    listings: api.env.demoDirectories[0]!.id,
   };
 });
 

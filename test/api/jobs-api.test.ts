@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { history, insertCustomer, rpc, tableCounts } from '../support/database';
+import { history, insertCustomer, releaseListings, rpc, tableCounts } from '../support/database';
 import { call, startApi, type ApiFixture } from './api-client';
 
 /**
@@ -30,6 +30,11 @@ beforeAll(async () => {
     b: (await api.key('customer', customerB)).key,
     revoked: revoked.key,
   };
+});
+
+// Jobs, not listings, are under test here: every test may send the demo business's directories again.
+beforeEach(async () => {
+  await releaseListings(api.env.db.pool);
 });
 
 afterAll(async () => {

@@ -215,11 +215,47 @@ describe('create', () => {
 });
 
 describe('rotate', () => {
-  it('gives a new key in both places and stops the old one in both, at once', async () => {
+  it('keeps the old key working in both places for the grace period; retire disables it after', async () => {
     // Prepare
     const old = (await cli('create', '--role', 'admin')).json;
     // Act
     const { code, json, stderr } = await cli('rotate', '--key-id', old.key_id);
+    // Assess: both keys pass API Gateway and the handlers
+    expect(code).toBe(0);
+    expect(stderr).toContain(`old key works until ${json.old_key_expires_at}`);
+    expect(json).toMatchObject({ old_key_id: old.key_id, incomplete: [] });
+    expect(fake.byName(`DirectoryBolt-Api-${old.key_id}`)).toMatchObject({ enabled: true });
+    expect((await adminWorkers(old.key)).status).toBe(200);
+    expect((await adminWorkers(json.key)).status).toBe(200);
+    const during = await cli('retire');
+    expect(during.json.disabled).not.toContain(old.key_id);
+    const listed = (await cli('list')).json.keys.find((k: { key_id: string }) => k.key_id === old.key_id);
+    expect(listed).toMatchObject({ state: 'rotated', api_gateway: 'enabled', in_step: true });
+
+    // Act: the grace period has passed (on the database's clock)
+    await env.db.pool.query(
+      `update api_keys set created_at = created_at - interval '1 day 1 second',
+              expires_at = expires_at - interval '1 day 1 second' where id = $1`,
+      [old.key_id],
+    );
+    // Assess: Postgres refuses it at once; retire then takes it out of API Gateway too
+    const refused = await adminWorkers(old.key);
+    expect(refused.status).toBe(403);
+    expect(refused.json.error.code).toBe('api_key_expired');
+    const retired = await cli('retire');
+    expect(retired.code).toBe(0);
+    expect(retired.json).toMatchObject({ disabled: expect.arrayContaining([old.key_id]), incomplete: [] });
+    expect(fake.byName(`DirectoryBolt-Api-${old.key_id}`)).toMatchObject({ enabled: false });
+    expect((await adminWorkers(old.key)).status).toBe(401);
+    expect((await adminWorkers(json.key)).status).toBe(200);
+    expect((await cli('retire')).json.disabled).toEqual([]);
+  });
+
+  it('with --grace 0 (a leaked key) gives a new key in both places and stops the old one in both, at once', async () => {
+    // Prepare
+    const old = (await cli('create', '--role', 'admin')).json;
+    // Act
+    const { code, json, stderr } = await cli('rotate', '--key-id', old.key_id, '--grace', '0');
     // Assess
     expect(code).toBe(0);
     expect(stderr).toContain('old key no longer works');
@@ -257,7 +293,7 @@ describe('rotate', () => {
     const old = (await cli('create', '--role', 'admin')).json;
     fake.failNext('updateKey', 2); // the rename and the disable
     // Act
-    const rotated = await cli('rotate', '--key-id', old.key_id);
+    const rotated = await cli('rotate', '--key-id', old.key_id, '--grace', '0');
     // Assess: the new key is printed and works; the old one passes API Gateway but the handlers refuse it
     expect(rotated.code).toBe(1);
     expect(rotated.json.key).toMatch(/^dbk_/);
@@ -285,6 +321,38 @@ describe('rotate', () => {
     const { code, stderr } = await cli('rotate', '--key-id', old.key_id);
     expect(code).toBe(1);
     expect(stderr).toContain('is revoked; create a new key instead');
+    expect(fake.calls).toEqual([]);
+  });
+});
+
+describe('expiry', () => {
+  it('create --expires-in issues a key that works until then, in both places', async () => {
+    const before = Date.now();
+    const { code, json } = await cli('create', '--role', 'staff', '--expires-in', '30d');
+    expect(code).toBe(0);
+    const expiresAt = new Date(json.expires_at).getTime();
+    expect(expiresAt).toBeGreaterThanOrEqual(before + 30 * 86_400_000);
+    expect(expiresAt).toBeLessThan(Date.now() + 30 * 86_400_000);
+    expect((await call(gateway.url, '/directories', { key: json.key })).status).toBe(200);
+  });
+
+  it.each([
+    [['--expires-in', '30 days'], '--expires-in must be'],
+    [['--expires-at', '2030-01-01'], '--expires-at must be'],
+    [['--expires-at', '2030-01-01T00:00:00Z', '--expires-in', '1d'], 'not both'],
+  ])('create %j exits 2 and changes nothing', async (options, message) => {
+    const keysBefore = fake.keys.size;
+    const { code, stderr } = await cli('create', '--role', 'staff', ...options);
+    expect(code).toBe(2);
+    expect(stderr).toContain(message);
+    expect(fake.keys.size).toBe(keysBefore);
+    expect(fake.calls).toEqual([]);
+  });
+
+  it('create --expires-at in the past is refused by Postgres before API Gateway is touched', async () => {
+    const { code, stderr } = await cli('create', '--role', 'staff', '--expires-at', '2020-01-01T00:00:00Z');
+    expect(code).toBe(1);
+    expect(stderr).toContain('p_expires_at must be in the future');
     expect(fake.calls).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
  * Chromium and the demo site. Leases and the sweep run in seconds here (env), minutes in production.
  */
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { history, rpc } from '../support/database';
+import { history, releaseListings, rpc } from '../support/database';
 import { startHandlerEnvironment, type HandlerEnvironment } from '../support/handler-environment';
 import { eventually, startWorker, type WorkerProcess } from '../../local/worker-process';
 
@@ -30,6 +30,11 @@ beforeAll(async () => {
     ARCHIVE_BUCKET: env.aws.archiveBucket,
     SLACK_WEBHOOK_URL: 'http://127.0.0.1:9/webhook',
   });
+});
+
+// Jobs, not listings, are under test here: every test may send the demo business's directories again.
+beforeEach(async () => {
+  await releaseListings(env.db.pool);
 });
 
 afterAll(async () => {

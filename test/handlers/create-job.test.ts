@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DeleteQueueCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { createApiKey } from '../../local/api-keys';
-import { history, insertCustomer, tableCounts } from '../support/database';
+import { history, insertCustomer, releaseListings, tableCounts } from '../support/database';
 import {
   apiEvent,
   context,
@@ -26,6 +26,11 @@ beforeAll(async () => {
   // Imported after the environment is set: handlers read their configuration at load, as in Lambda.
   createJob = (await import('../../lambdas/api/create-job')).handler;
   getJob = (await import('../../lambdas/api/get-job')).handler;
+});
+
+// Jobs, not listings, are under test here: every test may send the demo business's directories again.
+beforeEach(async () => {
+  await releaseListings(env.db.pool);
 });
 
 afterAll(async () => {

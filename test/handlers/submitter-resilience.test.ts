@@ -47,28 +47,34 @@ interface Fixture {
  * its own (the demo site counts flaky and rate-limited POSTs, and looks listings up, by email). Messages
  * are sent and received as the API and the event source mapping would.
  */
+/**
+ * One directory and `jobs` jobs for it, each for a business of its own (a business is listed on a
+ * directory once: a second job of the same business would end already_listed, never reaching it).
+ */
 async function fixture(path: string, options: { jobs?: number; directory?: Record<string, unknown> } = {}) {
-  const email = `owner-${randomBytes(4).toString('hex')}@resilience.example`;
   // The demo customer's profile (it fits the demo forms' selects), with an email of its own.
   const demo = (await env.db.pool.query('select * from customers where id = $1', [env.demoCustomerId]))
     .rows[0];
-  const customer = await insertCustomer(env.db.pool, {
-    ...Object.fromEntries(
-      [
-        'business_name',
-        'phone',
-        'website',
-        'address_line',
-        'city',
-        'region',
-        'postal_code',
-        'country',
-        'category',
-        'description',
-      ].map((column) => [column, demo[column]]),
-    ),
-    email,
-  });
+  const newCustomer = (email: string) =>
+    insertCustomer(env.db.pool, {
+      ...Object.fromEntries(
+        [
+          'business_name',
+          'phone',
+          'website',
+          'address_line',
+          'city',
+          'region',
+          'postal_code',
+          'country',
+          'category',
+          'description',
+        ].map((column) => [column, demo[column]]),
+      ),
+      email,
+    });
+  const email = `owner-${randomBytes(4).toString('hex')}@resilience.example`;
+  const customer = await newCustomer(email);
   const [dir] = await insertDirectories(env.db.pool, 1, {
     submission_url: `${env.demoSite.url}${path}`,
     max_concurrency: 10,
@@ -83,8 +89,10 @@ async function fixture(path: string, options: { jobs?: number; directory?: Recor
     records: [],
   };
   for (let i = 0; i < (options.jobs ?? 1); i++) {
+    const owner =
+      i === 0 ? customer : await newCustomer(`owner-${randomBytes(4).toString('hex')}@resilience.example`);
     const job = await rpc(env.db.pool, 'create_job', {
-      p_customer_id: customer.id,
+      p_customer_id: owner.id,
       p_directory_ids: [dir!.id],
     });
     const taskId = job.tasks[0].task_id as string;

@@ -1,7 +1,7 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { history, insertDirectories, rpc, tableCounts } from '../support/database';
+import { history, insertDirectories, releaseListings, rpc, tableCounts } from '../support/database';
 import { context, startHandlerEnvironment, type HandlerEnvironment } from '../support/handler-environment';
 
 /**
@@ -17,6 +17,11 @@ beforeAll(async () => {
   const module = await import('../../lambdas/submitter/handler');
   submit = module.handler;
   shutdown = module.shutdown;
+});
+
+// Jobs, not listings, are under test here: every test may send the demo business's directories again.
+beforeEach(async () => {
+  await releaseListings(env.db.pool);
 });
 
 afterAll(async () => {
@@ -96,6 +101,46 @@ it('submits each task of a batch in parallel and records the outcome with a scre
     "select status from worker_heartbeats where worker_id like 'submitter:%'",
   );
   expect(workers.rows).toEqual([{ status: 'idle' }]);
+});
+
+it('two jobs for the same business and directory make one submission on the directory', async () => {
+  // Both jobs go through the API's own create-and-enqueue path; the second sends nothing.
+  const { createAndEnqueueJob } = await import('../../lambdas/jobs/create-job');
+  const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+  const deps = {
+    rpc: <T>(fn: string, args: Record<string, unknown>) => rpc<T>(env.db.pool, fn, args),
+    sqs: env.aws.sqs,
+    queueUrls: { p1: env.aws.queues.p1.url, p2: env.aws.queues.p2.url, p3: env.aws.queues.p3.url },
+    log: quiet,
+  };
+  const request = {
+    customer_id: env.demoCustomerId,
+    directory_ids: [env.demoDirectories[0]!.id],
+    priority: 'p2' as const,
+  };
+
+  const first = await createAndEnqueueJob(deps, request);
+  await submit({ Records: await env.receive('p2') }, context('submitter'));
+  const second = await createAndEnqueueJob(deps, request);
+  const leftover = await env.receive('p2');
+  if (leftover.length > 0) await submit({ Records: leftover }, context('submitter'));
+
+  expect(first.kind === 'created' && first.job.tasks_enqueued).toBe(1);
+  expect(second.kind === 'created' && second.job).toMatchObject({
+    tasks_enqueued: 0,
+    tasks_already_listed: 1,
+  });
+  expect(leftover).toHaveLength(0);
+  expect(env.demoSite.submissions()).toHaveLength(1);
+  const jobs = await env.db.pool.query(
+    `select j.status, r.status as task_status from jobs j join job_results r on r.job_id = j.id
+      where j.id = any($1::uuid[]) order by j.created_at`,
+    [[first.kind === 'created' && first.job.job_id, second.kind === 'created' && second.job.job_id]],
+  );
+  expect(jobs.rows).toEqual([
+    { status: 'completed', task_status: 'submitted' },
+    { status: 'completed', task_status: 'already_listed' },
+  ]);
 });
 
 it('does nothing on a duplicate delivery of a finished task', async () => {

@@ -8,7 +8,7 @@ import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-s
 import type { APIGatewayProxyResult, Context, SNSEvent } from 'aws-lambda';
 import { createApiKey } from '../../local/api-keys';
 import { startSlackSink, type SlackSink } from '../../local/slack-sink';
-import { history, rpc } from '../support/database';
+import { history, releaseListings, rpc } from '../support/database';
 import {
   apiEvent,
   context,
@@ -56,6 +56,11 @@ beforeAll(async () => {
   health = (await load('api/health')) as typeof health;
   healthDetails = (await load('api/health-details')) as typeof healthDetails;
   staffKey = (await createApiKey(env.db.pool, { role: 'staff', label: 'ops test' })).key;
+});
+
+// Jobs, not listings, are under test here: every test may send the demo business's directories again.
+beforeEach(async () => {
+  await releaseListings(env.db.pool);
 });
 
 afterAll(async () => {
@@ -273,6 +278,25 @@ describe('health', () => {
     });
     expect(body.workers).toMatchObject({ active: expect.any(Number), stale: expect.any(Number) });
     expect(body.dlq).toMatchObject({ visible: expect.any(Number), dead_lettered_tasks: expect.any(Number) });
+  });
+
+  it('GET /health/details is for operators: a customer key gets 403 and no figures', async () => {
+    const key = registered(
+      (await createApiKey(env.db.pool, { role: 'customer', customerId: env.demoCustomerId })).key,
+    );
+    const response = await healthDetails(
+      apiEvent({
+        method: 'GET',
+        resource: '/health/details',
+        path: '/health/details',
+        headers: { 'x-api-key': key },
+      }),
+      context('health-details'),
+    );
+    expect(response.statusCode).toBe(403);
+    const body = JSON.parse(response.body);
+    expect(body.error).toMatchObject({ code: 'forbidden' });
+    expect(body.queues).toBeUndefined();
   });
 
   it('GET /health/details needs an API key', async () => {

@@ -66,7 +66,7 @@ it('admits an active key with its principal and charges the route limit to the k
   expect(counted['ip:10.0.0.1 auth:failed-key']).toBeUndefined();
 });
 
-it('charges unknown and revoked keys to the IP and refuses a blocked IP before resolving its key', async () => {
+it('charges unknown and revoked keys to the IP; a blocked IP is refused only for keys that are not valid', async () => {
   const valid = await issue('staff');
   const revoked = await issue('staff');
   await rpc(db.pool, 'revoke_api_key', { p_key_id: revoked.keyId });
@@ -74,18 +74,21 @@ it('charges unknown and revoked keys to the IP and refuses a blocked IP before r
   const unknown = await admit(generateApiKey().hash, '10.0.0.2', 'GET /queue', ['staff', 'admin']);
   const refusedRevoked = await admit(revoked.hash, '10.0.0.2', 'GET /queue', ['staff', 'admin']);
   const third = await admit(generateApiKey().hash, '10.0.0.2', 'GET /queue', ['staff', 'admin']);
-  const blocked = await admit(valid.hash, '10.0.0.2', 'GET /queue', ['staff', 'admin']);
-  const elsewhere = await admit(valid.hash, '10.0.0.3', 'GET /queue', ['staff', 'admin']);
+  const validFromBlockedIp = await admit(valid.hash, '10.0.0.2', 'GET /queue', ['staff', 'admin']);
+  const guessFromBlockedIp = await admit(generateApiKey().hash, '10.0.0.2', 'GET /queue', ['staff', 'admin']);
+  const revokedFromBlockedIp = await admit(revoked.hash, '10.0.0.2', 'GET /queue', ['staff', 'admin']);
 
   expect(unknown).toMatchObject({ outcome: 'unknown', auth: { allowed: true, remaining: 2 } });
   expect(refusedRevoked).toMatchObject({ outcome: 'revoked', auth: { remaining: 1 } });
   expect(third).toMatchObject({ outcome: 'unknown', auth: { remaining: 0 } });
-  expect(blocked).toMatchObject({ outcome: 'ip_blocked', auth: { allowed: false, limit: 3 } });
-  expect(blocked.principal).toBeUndefined();
-  expect(elsewhere.outcome).toBe('admitted');
+  // The IP's failures never refuse a valid key (they used to lock every client behind it out).
+  expect(validFromBlockedIp).toMatchObject({ outcome: 'admitted', principal: { key_id: valid.keyId } });
+  expect(guessFromBlockedIp).toMatchObject({ outcome: 'ip_blocked', auth: { allowed: false, limit: 3 } });
+  expect(guessFromBlockedIp.principal).toBeUndefined();
+  expect(revokedFromBlockedIp.outcome).toBe('ip_blocked');
   const counted = await counters();
-  expect(counted['ip:10.0.0.2 auth:failed-key']).toBe(3);
-  expect(counted[`key:${valid.keyId} GET /queue`]).toBe(1); // only the admitted request from 10.0.0.3
+  expect(counted['ip:10.0.0.2 auth:failed-key']).toBe(3); // refused attempts are not counted
+  expect(counted[`key:${valid.keyId} GET /queue`]).toBe(1);
 });
 
 it('refuses a role the route does not allow without charging the route limit', async () => {
@@ -106,8 +109,13 @@ it('rejects bad arguments with 22023 naming the argument, and counts nothing', a
     [{ p_roles: ['root'] }, /p_roles/],
     [{ p_roles: null }, /p_roles/],
     [{ p_limit: 0 }, /p_limit/],
-    [{ p_ip_subject: '' }, /p_subject/],
-    [{ p_auth_window_seconds: 0 }, /p_window_seconds/],
+    [{ p_ip_subject: '' }, /p_ip_subject/],
+    [{ p_auth_route: null }, /p_auth_route/],
+    [{ p_auth_limit: 0 }, /p_auth_limit/],
+    [{ p_auth_window_seconds: 0 }, /p_auth_window_seconds/],
+    [{ p_window_seconds: 86401 }, /p_window_seconds/],
+    // Checked before the key decides the path: an unknown key with bad arguments counts nothing either.
+    [{ p_key_hash: generateApiKey().hash, p_auth_limit: null }, /p_auth_limit/],
   ];
   for (const [override, message] of cases) {
     const error = await pgError(

@@ -34,7 +34,10 @@ it('stores only the hash of a key and resolves it to its principal until revoked
     role: 'customer',
     customer_id: customer.id,
     customer_tier: 'enterprise',
+    state: 'active',
     revoked: false,
+    replaced_by: null,
+    expires_at: null,
   });
   expect(revoked.revoked).toBe(true);
   const stored = await db.pool.query('select * from api_keys where id = $1', [created.key_id]);
@@ -46,7 +49,7 @@ it('stores only the hash of a key and resolves it to its principal until revoked
   expect(events.rows.map((r) => r.event)).toEqual(['api_key_created', 'api_key_revoked']);
 });
 
-it('rotates a key: a new key for the same principal, the old one revoked, in one step', async () => {
+it('rotates a key with no grace: a new key for the same principal, the old one revoked, in one step', async () => {
   const first = generateApiKey();
   const next = generateApiKey();
   const created = await rpc(db.pool, 'create_api_key', {
@@ -59,6 +62,7 @@ it('rotates a key: a new key for the same principal, the old one revoked, in one
     p_key_id: created.key_id,
     p_new_key_hash: next.hash,
     p_new_key_prefix: next.prefix,
+    p_grace_seconds: 0,
   });
 
   expect(rotated.old).toMatchObject({ key_id: created.key_id, replaced_by: rotated.new.key_id });
@@ -70,6 +74,7 @@ it('rotates a key: a new key for the same principal, the old one revoked, in one
       p_key_id: created.key_id,
       p_new_key_hash: generateApiKey().hash,
       p_new_key_prefix: 'dbk_abcd',
+      p_grace_seconds: 0,
     }),
   );
   expect(again.code).toBe('22023');

@@ -374,24 +374,23 @@ describe('the facts submitted and the task the submitter claims', () => {
     );
   });
 
-  it('the new fields are facts: they are hashed into the idempotency key, and changing one changes the facts', async () => {
+  it('the new fields are facts the submitter gets; the idempotency key names the listing, not the facts', async () => {
     // Prepare
     const customer = await createCustomer({ ...extended, email: 'a@bolt.example' });
     const [directory] = await insertDirectories(db.pool, 1);
     expect(await facts(customer.id)).toMatchObject(extended);
     // Act
     const first = await keyOfNewJob(customer.id, directory!.id);
-    // Assess: the stored key is the documented SHA-256 over the facts with the new fields
+    // Assess: the stored key is the documented SHA-256 over customer, directory and listing generation
+    // (changed facts are resubmitted explicitly: resubmit_listing).
     const canonical = (
       await db.pool.query(
-        `select jsonb_build_object('job_id', r.job_id, 'directory_id', r.directory_id, 'generation', 0,
-                                   'business', internal.business_facts(c))::text t
-           from public.job_results r join public.jobs j on j.id = r.job_id join public.customers c on c.id = j.customer_id
+        `select jsonb_build_object('customer_id', j.customer_id, 'directory_id', r.directory_id, 'generation', 1)::text t
+           from public.job_results r join public.jobs j on j.id = r.job_id
           where r.id = $1`,
         [first.id],
       )
     ).rows[0].t as string;
-    expect(canonical).toContain('"keywords"');
     expect(first.idempotency_key).toBe(createHash('sha256').update(canonical, 'utf8').digest('hex'));
     // Two jobs of an unchanged profile differ only by their job id; the facts are the same.
     const factsBefore = await facts(customer.id);

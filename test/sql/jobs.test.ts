@@ -59,7 +59,8 @@ describe('create_job', () => {
         status: 'pending',
         attempt: 0,
         max_attempts: 3,
-        generation: 0,
+        // The first generation of each business listing (resubmit_listing makes the next).
+        generation: 1,
         lease_owner: null,
       });
       expect(t.idempotency_key).toMatch(/^[0-9a-f]{64}$/);
@@ -92,7 +93,7 @@ describe('create_job', () => {
     expect([a.priority, b.priority, c.priority]).toEqual(['p3', 'p2', 'p1']);
   });
 
-  it('the idempotency key is SHA-256 over job, directory, business facts and generation', async () => {
+  it('the idempotency key is SHA-256 over customer, directory and listing generation: changed facts are no new listing', async () => {
     // Prepare
     const customer = await insertCustomer(db.pool);
     const [dir] = await insertDirectories(db.pool, 1);
@@ -106,32 +107,18 @@ describe('create_job', () => {
     ).rows[0].idempotency_key;
     const canonical = (
       await db.pool.query(
-        `select jsonb_build_object('job_id', $1::uuid, 'directory_id', $2::uuid, 'generation', 0,
-                  'business', jsonb_build_object('business_name', $3::text, 'email', $4::text, 'phone', $5::text,
-                    'website', $6::text, 'address_line', $7::text, 'city', $8::text, 'region', $9::text,
-                    'postal_code', $10::text, 'country', $11::text, 'category', $12::text, 'description', $13::text))::text as t`,
-        [
-          job.job_id,
-          dir!.id,
-          customer.business_name,
-          customer.email,
-          customer.phone,
-          customer.website,
-          customer.address_line,
-          customer.city,
-          customer.region,
-          customer.postal_code,
-          customer.country,
-          customer.category,
-          customer.description,
-        ],
+        `select jsonb_build_object('customer_id', $1::uuid, 'directory_id', $2::uuid, 'generation', 1)::text as t`,
+        [customer.id, dir!.id],
       )
     ).rows[0].t;
     expect(stored).toBe(createHash('sha256').update(canonical, 'utf8').digest('hex'));
-    const stored2 = (
-      await db.pool.query('select idempotency_key from public.job_results where job_id = $1', [job2.job_id])
-    ).rows[0].idempotency_key;
-    expect(stored2).not.toBe(stored);
+    // The business changed its facts: resubmitting them is an explicit action (resubmit_listing).
+    const second = (
+      await db.pool.query('select idempotency_key, status from public.job_results where job_id = $1', [
+        job2.job_id,
+      ])
+    ).rows[0];
+    expect(second).toEqual({ idempotency_key: stored, status: 'already_listed' });
   });
 
   describe('validation (22023 naming the argument, nothing written)', () => {
@@ -339,6 +326,7 @@ describe('get_job', () => {
       directory: { id: dirs[0]!.id, slug: dirs[0]!.slug, name: dirs[0]!.name },
       status: 'submitted',
       attempt: 1,
+      generation: 1,
       screenshot_key: 'shots/t1.png',
       listing_url: 'https://dir.example/listing/1',
       last_error: null,

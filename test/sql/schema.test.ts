@@ -187,7 +187,7 @@ describe('constraints', () => {
     expect(leaseError.message).toContain('job_results_in_progress_has_lease');
   });
 
-  it('idempotency keys are unique and (job, directory, generation) is unique', async () => {
+  it('one listing per (customer, directory) and (job, directory, generation) is unique', async () => {
     // Prepare
     const customer = await insertCustomer(db.pool);
     const [dir] = await insertDirectories(db.pool, 1);
@@ -195,21 +195,21 @@ describe('constraints', () => {
     const task = (await db.pool.query('select * from public.job_results where job_id = $1', [job.job_id]))
       .rows[0];
     // Act
-    const sameKey = await pgError(
+    const sameListing = await pgError(
       db.pool.query(
-        `insert into public.job_results (job_id, directory_id, idempotency_key, generation) values ($1, $2, $3, 1)`,
-        [job.job_id, dir!.id, task.idempotency_key],
+        `insert into public.business_listings (customer_id, directory_id, task_id) values ($1, $2, $3)`,
+        [customer.id, dir!.id, task.id],
       ),
     );
     const sameGeneration = await pgError(
       db.pool.query(
-        `insert into public.job_results (job_id, directory_id, idempotency_key, generation) values ($1, $2, $3, 0)`,
+        `insert into public.job_results (job_id, directory_id, idempotency_key, generation) values ($1, $2, $3, 1)`,
         [job.job_id, dir!.id, 'f'.repeat(64)],
       ),
     );
     // Assess
-    expect(sameKey.code).toBe('23505');
-    expect(sameKey.constraint).toBe('job_results_idempotency_key_key');
+    expect(sameListing.code).toBe('23505');
+    expect(sameListing.constraint).toBe('business_listings_pkey');
     expect(sameGeneration.constraint).toBe('job_results_job_directory_generation_key');
   });
 
@@ -225,6 +225,9 @@ describe('constraints', () => {
     });
     // Act
     const restrict = await pgError(db.pool.query('delete from public.directories where id = $1', [dir!.id]));
+    // A task holding its business listing cannot be deleted (test/sql/business-listings.test.ts):
+    // the listing is released first, as only a deliberate act may do.
+    await db.pool.query('delete from public.business_listings where customer_id = $1', [customer.id]);
     await db.pool.query('delete from public.jobs where id = $1', [job.job_id]);
     // Assess
     expect(restrict.code).toBe('23503');
@@ -251,9 +254,11 @@ describe('indexes', () => {
       expect.stringContaining('ON public.job_results USING btree (status, lease_expires_at)'),
     );
     expect(defs).toContainEqual(expect.stringContaining('ON public.job_results USING btree (job_id)'));
+    // One listing per business and directory, and the holder's foreign key.
     expect(defs).toContainEqual(
-      expect.stringContaining('ON public.job_results USING btree (idempotency_key)'),
+      expect.stringContaining('ON public.business_listings USING btree (customer_id, directory_id)'),
     );
+    expect(defs).toContainEqual(expect.stringContaining('ON public.business_listings USING btree (task_id)'));
     expect(defs).toContainEqual(
       expect.stringContaining('ON public.queue_history USING btree (job_id, created_at)'),
     );

@@ -225,3 +225,13 @@ export async function history(
   );
   return result.rows;
 }
+
+/**
+ * Forgets every business listing, so the next job for a business and directory is sent again. For
+ * suites about jobs rather than listings, which create many jobs for the one demo business and its
+ * directories; one listing per business and directory is tested in business-listings.test.ts and
+ * listings-and-directories.test.ts.
+ */
+export async function releaseListings(db: Runner): Promise<void> {
+  await db.query('delete from public.business_listings');
+}
