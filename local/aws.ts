@@ -1,5 +1,12 @@
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mkdir } from 'node:fs/promises';
+import { BucketAlreadyOwnedByYou, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  SetQueueAttributesCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
 import { BUCKETS, PRIORITIES, QUEUES, type Priority } from '../lambdas/shared/system-config';
 
@@ -33,32 +40,52 @@ export interface LocalAws {
  * Starts fauxqs (an SQS/S3 wire-compatible emulator) and creates the same queues, with the same
  * attributes and redrive policy, as the CDK queue stack: both read lambdas/shared/system-config.
  * Resources are created through the real AWS SDK, exactly as a deployment would call the service.
+ * With `dataDir`, fauxqs keeps queues, messages (waiting, delayed, in flight) and objects in SQLite
+ * there, so a restart finds them again, as SQS and S3 keep them across any restart of ours.
  */
-export async function startLocalAws(options: { port?: number } = {}): Promise<LocalAws> {
-  const server = await startFauxqs({ port: options.port ?? 0, logger: false, host: 'localhost' });
+export async function startLocalAws(options: { port?: number; dataDir?: string } = {}): Promise<LocalAws> {
+  if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
+  const server = await startFauxqs({
+    port: options.port ?? 0,
+    logger: false,
+    host: 'localhost',
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+  });
   const endpoint = `http://127.0.0.1:${server.port}`;
   const clientConfig = { endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
   const sqs = new SQSClient(clientConfig);
   const s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
 
-  const dlq = await createQueue(sqs, endpoint, QUEUES.dlq.name, {
-    MessageRetentionPeriod: String(QUEUES.dlqRetentionPeriodSeconds),
-  });
+  const stop = async () => {
+    sqs.destroy();
+    s3.destroy();
+    await server.stop();
+  };
+  let dlq: LocalQueue;
   const queues = {} as Record<Priority, LocalQueue>;
-  for (const priority of PRIORITIES) {
-    queues[priority] = await createQueue(sqs, endpoint, QUEUES.tasks[priority].name, {
-      VisibilityTimeout: String(QUEUES.visibilityTimeoutSeconds),
-      MessageRetentionPeriod: String(QUEUES.retentionPeriodSeconds),
-      ReceiveMessageWaitTimeSeconds: String(QUEUES.receiveWaitTimeSeconds),
-      RedrivePolicy: JSON.stringify({
-        deadLetterTargetArn: dlq.arn,
-        maxReceiveCount: QUEUES.maxReceiveCount,
-      }),
+  try {
+    dlq = await createQueue(sqs, endpoint, QUEUES.dlq.name, {
+      MessageRetentionPeriod: String(QUEUES.dlqRetentionPeriodSeconds),
     });
+    for (const priority of PRIORITIES) {
+      queues[priority] = await createQueue(sqs, endpoint, QUEUES.tasks[priority].name, {
+        VisibilityTimeout: String(QUEUES.visibilityTimeoutSeconds),
+        MessageRetentionPeriod: String(QUEUES.retentionPeriodSeconds),
+        ReceiveMessageWaitTimeSeconds: String(QUEUES.receiveWaitTimeSeconds),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: dlq.arn,
+          maxReceiveCount: QUEUES.maxReceiveCount,
+        }),
+      });
+    }
+    for (const bucket of [LOCAL_SCREENSHOT_BUCKET, LOCAL_ARCHIVE_BUCKET, LOCAL_ASSETS_BUCKET]) {
+      await createBucket(s3, bucket);
+    }
+  } catch (error) {
+    // A server that could not be set up is not left running.
+    await stop();
+    throw error;
   }
-  await s3.send(new CreateBucketCommand({ Bucket: LOCAL_SCREENSHOT_BUCKET }));
-  await s3.send(new CreateBucketCommand({ Bucket: LOCAL_ARCHIVE_BUCKET }));
-  await s3.send(new CreateBucketCommand({ Bucket: LOCAL_ASSETS_BUCKET }));
 
   return {
     endpoint,
@@ -69,12 +96,17 @@ export async function startLocalAws(options: { port?: number } = {}): Promise<Lo
     screenshotBucket: LOCAL_SCREENSHOT_BUCKET,
     archiveBucket: LOCAL_ARCHIVE_BUCKET,
     assetsBucket: LOCAL_ASSETS_BUCKET,
-    stop: async () => {
-      sqs.destroy();
-      s3.destroy();
-      await server.stop();
-    },
+    stop,
   };
+}
+
+/** Creates a bucket; one kept from an earlier run (dataDir) is ours already. */
+async function createBucket(s3: S3Client, bucket: string): Promise<void> {
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  } catch (error) {
+    if (!(error instanceof BucketAlreadyOwnedByYou)) throw error;
+  }
 }
 
 async function createQueue(
@@ -83,7 +115,16 @@ async function createQueue(
   name: string,
   attributes: Record<string, string>,
 ): Promise<LocalQueue> {
-  const created = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  let created: { QueueUrl?: string };
+  try {
+    created = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  } catch (error) {
+    // Kept from an earlier run (dataDir) with other attributes: the system config changed since.
+    // SQS's JSON protocol names it AWS.SimpleQueueService.QueueNameExists.
+    if (!String((error as { name?: string }).name).endsWith('QueueNameExists')) throw error;
+    created = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl: created.QueueUrl, Attributes: attributes }));
+  }
   if (!created.QueueUrl) throw new Error(`Queue ${name} was not created`);
   // fauxqs names queues `sqs.<region>.<host>`, which needs wildcard DNS; the same path on the
   // endpoint itself addresses the same queue and keeps the SDK on the endpoint it was given.

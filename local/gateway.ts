@@ -90,7 +90,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
 
     const apiKey = headerOf(request, 'x-api-key');
-    const known = apiKey === undefined || apiKey === '' ? undefined : await lookup(apiKey);
+    let known: GatewayKey | undefined;
+    try {
+      known = apiKey === undefined || apiKey === '' ? undefined : await lookup(apiKey);
+    } catch {
+      // The local key store lives in the database (API Gateway's own never goes down with it): while
+      // the database is unreachable, a retryable 503 like the handlers' own, never a 500 or a 401.
+      return send(
+        response,
+        503,
+        gatewayError('SERVICE_UNAVAILABLE', 'Service Unavailable', requestId),
+        requestId,
+        { 'retry-after': '5' },
+      );
+    }
     const apiKeyId = known?.id;
     if (match.route.apiKeyRequired && known === undefined) {
       return send(response, 401, gatewayError('INVALID_API_KEY', 'Forbidden', requestId), requestId);

@@ -477,6 +477,14 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
       ['role', API_ROLE],
     ];
     const client = await pool.connect();
+    // A connection that dies while checked out (the database killed) emits `error` on the client, and
+    // the pool listens only to idle clients: unheard, it would end the whole process. The call fails
+    // through its queries (503 below); the broken connection is dropped, not returned to the pool.
+    let broken: Error | undefined;
+    const onConnectionError = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', onConnectionError);
     let body: string | null;
     try {
       // Sent without waiting (the pool pipelines). A failing statement aborts the transaction, the
@@ -498,7 +506,8 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
       const result = outcomes[2] as PromiseFulfilledResult<pg.QueryResult<{ body: string | null }>>;
       body = result.value.rows[0]?.body ?? null;
     } finally {
-      client.release();
+      client.off('error', onConnectionError);
+      client.release(broken);
     }
 
     if (routine.returnsVoid) {

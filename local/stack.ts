@@ -62,6 +62,7 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
     const demoSite = await startDemoSite({ port: config.DEMO_SITE_PORT });
     stops.push(demoSite.stop);
     const seedClient = new pg.Client({ connectionString: database.url });
+    seedClient.on('error', (error) => log(`database: seed connection lost (${error.message})`));
     await seedClient.connect();
     const demoDirectories = await seedDemoData(seedClient, { demoSiteUrl: demoSite.url }).finally(() =>
       seedClient.end(),
@@ -72,9 +73,13 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
     const rpcServer = await startRpcServer({ databaseUrl: database.url, serviceKey });
     stops.push(rpcServer.stop);
 
-    const aws = await startLocalAws();
+    // The queues are kept beside the embedded database they belong to, so a restart loses no queued
+    // message. With DATABASE_URL they stay in memory: that database may be dropped or recreated
+    // behind our back, and kept messages would then name tasks that no longer exist.
+    const queuesDir = database.dataDir ? path.resolve(config.LOCAL_DATA_DIR, 'queues') : undefined;
+    const aws = await startLocalAws({ dataDir: queuesDir });
     stops.push(aws.stop);
-    log(`sqs + s3      ${aws.endpoint} (fauxqs)`);
+    log(`sqs + s3      ${aws.endpoint} (fauxqs, ${queuesDir ? `data in ${queuesDir}` : 'in memory'})`);
 
     // Slack: a real webhook when configured, else the local sink that prints and records alerts.
     let slackWebhookUrl = config.SLACK_WEBHOOK_URL;
@@ -108,6 +113,9 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
     );
     // Demo keys, one per role, issued through the same SQL functions as any key (only hashes stored).
     const keyPool = new pg.Pool({ connectionString: database.url, max: 2 });
+    // An idle connection that dies with the database emits `error` on the pool; unheard, it would end
+    // the whole process. The pool opens a new connection on the next request once the database is back.
+    keyPool.on('error', (error) => log(`database: key store connection lost (${error.message})`));
     stops.push(() => keyPool.end());
     const demoCustomer = await keyPool.query<{ id: string }>(
       "select id from customers where external_ref = 'DEMO-CUSTOMER-001'",

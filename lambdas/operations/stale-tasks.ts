@@ -2,7 +2,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SweeperThresholds } from '../shared/ops-settings';
 import type { LogPort } from '../shared/ports';
 import type { Rpc } from '../shared/rpc';
-import type { Priority } from '../shared/system-config';
+import { PRIORITIES, type Priority } from '../shared/system-config';
 import { sendTaskMessages } from '../shared/send-task-messages';
 
 interface RequeueCandidate {
@@ -16,9 +16,17 @@ interface RequeueCandidate {
   updated_at: string;
 }
 
+/** Per priority queue: what it held, how many tasks wait on it, how many messages it is short of. */
+export interface QueueAccount {
+  messages: number | null;
+  tasks_waiting: number;
+  messages_lost: number;
+}
+
 interface SweepRows {
   requeue: RequeueCandidate[];
-  failed: { task_id: string; job_id: string; from_status: string; attempt: number }[];
+  failed: { task_id: string; job_id: string; from_status: string; attempt: number; reason: string }[];
+  queues: Record<Priority, QueueAccount>;
 }
 
 export interface StaleWorker {
@@ -49,26 +57,73 @@ export interface SweepResult {
   failed: number;
   /** Of the requeued, those stale after the submit click: sent back for verification, not resubmission. */
   needsVerification: number;
+  /** Per priority: the queue's messages against the tasks waiting on it (the lost-message rule). */
+  queues: Record<Priority, QueueAccount>;
   staleWorkers: StaleWorker[];
 }
 
 /**
- * One run of the stale-task sweeper. The database decides what is stale and ends the tasks that
- * cannot be retried (sweep_stale_tasks); the others get their message again (the same body create-job
- * sends) and only then are marked queued (mark_tasks_requeued), fenced on the row version the sweep
- * saw. Sending first means a failed send changes nothing and the next run simply tries again; a
- * message that arrives before the mark is harmless (claim_task takes over an expired lease).
+ * Messages a task queue holds in any state: waiting, received and in flight, delayed. A queue whose
+ * count cannot be read is left out (its lost messages wait for the next run) rather than guessed.
+ */
+export async function countQueueMessages(
+  deps: Pick<SweepDeps, 'sqs' | 'queueUrls' | 'log'>,
+): Promise<Partial<Record<Priority, number>>> {
+  // Imported on use, as every caller of the lazy SQS client does (lambdas/shared/lazy-client.ts).
+  const { GetQueueAttributesCommand } = await import('@aws-sdk/client-sqs');
+  const counts: Partial<Record<Priority, number>> = {};
+  await Promise.all(
+    PRIORITIES.map(async (priority) => {
+      try {
+        const { Attributes = {} } = await deps.sqs.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: deps.queueUrls[priority],
+            AttributeNames: [
+              'ApproximateNumberOfMessages',
+              'ApproximateNumberOfMessagesNotVisible',
+              'ApproximateNumberOfMessagesDelayed',
+            ],
+          }),
+        );
+        counts[priority] =
+          Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+          Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
+          Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0);
+      } catch (error) {
+        deps.log.warn('Queue not counted: its lost messages wait for the next sweep', {
+          priority,
+          error: (error as Error).message,
+        });
+      }
+    }),
+  );
+  return counts;
+}
+
+/**
+ * One run of the stale-task sweeper. The queues are counted first; the database then decides what is
+ * stale and ends the tasks that cannot be retried (sweep_stale_tasks). A queued task counts as lost
+ * only when its queue holds fewer messages than the tasks waiting on it, so a backlog is never resent.
+ * The others get their message again (the same body create-job sends) and only then are marked queued
+ * (mark_tasks_requeued), fenced on the row version the sweep saw. Sending first means a failed send
+ * changes nothing and the next run simply tries again; a message that arrives before the mark is
+ * harmless (claim_task takes over an expired lease).
  */
 export async function sweepStaleTasks(deps: SweepDeps): Promise<SweepResult> {
   const t = deps.thresholds;
+  // Taken before the count: tasks marked queued after it may have messages the count missed.
+  const countedAt = new Date().toISOString();
+  const queueMessages = await countQueueMessages(deps);
   const rows = await deps.rpc<SweepRows>('sweep_stale_tasks', {
     p_lease_grace_seconds: t.leaseGraceSeconds,
     p_pending_seconds: t.stalePendingSeconds,
     p_queued_seconds: t.staleQueuedSeconds,
     p_limit: t.batchSize,
+    p_queue_messages: queueMessages,
+    p_queue_counted_at: countedAt,
   });
   for (const task of rows.failed) {
-    deps.log.warn('Stale task failed: retry budget spent', { ...task });
+    deps.log.warn('Stale task failed', { ...task });
   }
 
   let requeued = 0;
@@ -117,6 +172,7 @@ export async function sweepStaleTasks(deps: SweepDeps): Promise<SweepResult> {
     sendFailed: rows.requeue.length - toMark.length,
     failed: rows.failed.length,
     needsVerification: toMark.filter((task) => task.reason === 'needs_verification').length,
+    queues: rows.queues,
     staleWorkers,
   };
 }

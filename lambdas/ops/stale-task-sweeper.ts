@@ -38,6 +38,7 @@ const sweep = async (): Promise<SweepResult> => {
     failed: result.failed,
     needs_verification: result.needsVerification,
     stale_workers: result.staleWorkers.length,
+    queues: result.queues,
   });
   return result;
 };

@@ -47,8 +47,18 @@ export const TASKS = {
   leaseSeconds: 180,
   /** How often a working submitter renews its lease. */
   heartbeatSeconds: 30,
-  /** Attempts the application makes before a task fails for good; smaller than maxReceiveCount. */
+  /**
+   * Attempts the directory may answer (transient errors) before a task fails for good; smaller than
+   * maxReceiveCount. Attempts cut short by our own infrastructure do not spend it.
+   */
   retryBudget: 3,
+  /**
+   * Attempts that may be lost to our infrastructure (a lease that expired with no result: worker
+   * killed or frozen, database down) before a task fails with 'infrastructure_attempts_exhausted';
+   * the bound that keeps such a task from looping forever. Mirrored by the SQL default of
+   * job_results.max_infrastructure_attempts.
+   */
+  infrastructureAttempts: 10,
   /** Backoff for transient failures: full jitter over base * 2^(attempt-1), capped. */
   retryBackoff: { baseSeconds: 30, capSeconds: 900 },
   /**
@@ -365,8 +375,9 @@ export const OPERATIONS = {
     /** create-job sends right after its commit; a task still `pending` after this was never sent. */
     stalePendingSeconds: 5 * 60,
     /**
-     * A `queued` task (past its retry time) untouched this long has probably lost its message. Generous on
-     * purpose: a deep backlog is not a lost message, and every resend costs one more (harmless) delivery.
+     * A `queued` task (past its retry time) untouched this long MAY have lost its message; it is resent
+     * only when its priority queue holds fewer messages than the tasks waiting on it (a backlog is
+     * waiting, not lost), and only as many as the queue is short of, oldest first.
      */
     staleQueuedSeconds: 60 * 60,
     /** A worker that said `starting`/`running` and then went silent this long is reported (one invocation must fit). */

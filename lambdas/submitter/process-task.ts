@@ -256,7 +256,8 @@ async function recordFailure(
     errorClass === 'transient' ? fullJitterDelaySeconds(task.attempt, deps.backoff, deps.random) : 0;
   const failed = await deps.rpc<{
     recorded: boolean;
-    status: 'queued' | 'failed';
+    reason?: string;
+    status: string;
     attempts_left: number;
     directory_paused?: boolean;
   }>('fail_task', {
@@ -265,15 +266,28 @@ async function recordFailure(
     p_error: describe(error),
     p_retry_delay_seconds: delaySeconds,
   });
+  // The log says what fail_task recorded, not what this worker asked for: a worker whose lease was
+  // taken over is refused, and the task's real state is someone else's.
+  if (!failed.recorded) {
+    deps.log.warn('Submission attempt failed, not recorded: the lease was lost', {
+      task_id: task.task_id,
+      attempt: task.attempt,
+      error_class: errorClass,
+      error: describe(error),
+      refused: failed.reason ?? 'lease_lost',
+      task_status: failed.status,
+    });
+    return { kind: 'lease_lost' };
+  }
   deps.log.warn('Submission attempt failed', {
     task_id: task.task_id,
     attempt: task.attempt,
     error_class: errorClass,
     error: describe(error),
     next: failed.status,
-    delay_seconds: delaySeconds,
+    attempts_left: failed.attempts_left,
+    delay_seconds: failed.status === 'queued' ? delaySeconds : null,
   });
-  if (!failed.recorded) return { kind: 'lease_lost' };
   if (failed.directory_paused) {
     deps.count(METRIC_NAMES.directoryPaused);
     deps.log.warn('Directory paused: too many consecutive transient failures', {
@@ -300,7 +314,8 @@ async function recordRateLimited(
   const delaySeconds = withJitter(waitSeconds, deps.random);
   const deferred = await deps.rpc<{
     recorded: boolean;
-    status: 'queued' | 'failed';
+    reason?: string;
+    status: string;
     attempt_refunded?: boolean;
   }>('defer_rate_limited', {
     ...fence,
@@ -309,6 +324,16 @@ async function recordRateLimited(
     p_error: describe(error),
     p_max_deferrals: TASKS.rateLimit.maxDeferrals,
   });
+  if (!deferred.recorded) {
+    deps.log.warn('Directory rate limited the submission, not recorded: the lease was lost', {
+      task_id: task.task_id,
+      attempt: task.attempt,
+      retry_after_seconds: retryAfterSeconds ?? null,
+      refused: deferred.reason ?? 'lease_lost',
+      task_status: deferred.status,
+    });
+    return { kind: 'lease_lost' };
+  }
   deps.log.warn('Directory rate limited the submission', {
     task_id: task.task_id,
     attempt: task.attempt,
@@ -317,7 +342,6 @@ async function recordRateLimited(
     attempt_refunded: deferred.attempt_refunded ?? false,
     next: deferred.status,
   });
-  if (!deferred.recorded) return { kind: 'lease_lost' };
   deps.count(METRIC_NAMES.taskRateLimited);
   if (deferred.status === 'queued') return defer(deps, 'rate_limited', delaySeconds);
   return { kind: 'finished', status: 'failed' };

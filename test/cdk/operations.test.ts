@@ -149,6 +149,20 @@ describe('OperationsStack', () => {
       expect(retention.TASK_QUEUE_URL_P1).toBeUndefined();
     });
 
+    it('let the sweeper count each task queue (a task whose message is queued is waiting, not lost)', () => {
+      const [, sweeper] = opsFunction('Requeues tasks');
+      const role = (sweeper.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]!;
+      const statements = Object.values(resources(ops, 'AWS::IAM::Policy'))
+        .filter((p) => text(p.Properties.Roles).includes(role))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[]);
+      // grantSendMessages includes sqs:GetQueueAttributes, on every task queue.
+      const counting = statements.filter((s) => text(s.Action).includes('sqs:GetQueueAttributes'));
+      expect(counting).toHaveLength(1);
+      for (const priority of PRIORITIES) {
+        expect(text(counting[0]!.Resource)).toContain(`TaskQueuesTasks${priority.toUpperCase()}`);
+      }
+    });
+
     it('let only the retention job write archives, and only with PutObject', () => {
       const writers = Object.entries(resources(ops, 'AWS::IAM::Policy')).filter(([, p]) =>
         text(p.Properties.PolicyDocument).includes('s3:'),

@@ -111,12 +111,13 @@ describe('stale-task sweeper', () => {
     expect(again.filter((record) => record.body.includes(job.job_id))).toHaveLength(0);
   });
 
-  it('requeues an expired lease and fails a task whose retry budget is spent', async () => {
+  it('requeues an expired lease and fails a task that lost its last allowed attempt to infrastructure', async () => {
     const job = await committedJob(2);
     const [alive, spent] = job.tasks.map((t) => t.task_id);
     await rpc(env.db.pool, 'mark_tasks_enqueued', { p_task_ids: [alive, spent] });
-    // A worker claims both with a 1-second lease and dies; the second was already on its last attempt.
-    await env.db.pool.query('update job_results set max_attempts = 1 where id = $1', [spent]);
+    // A worker claims both with a 1-second lease and dies; the second may lose only one attempt to
+    // infrastructure (the retry budget is for the directory's answers, and it gave none).
+    await env.db.pool.query('update job_results set max_infrastructure_attempts = 1 where id = $1', [spent]);
     for (const id of [alive, spent]) {
       const claim = await rpc(env.db.pool, 'claim_task', {
         p_task_id: id,
@@ -131,8 +132,10 @@ describe('stale-task sweeper', () => {
 
     expect(await taskStatus(alive!)).toEqual({ status: 'queued', attempt: 1 });
     expect((await taskStatus(spent!)).status).toBe('failed');
-    const events = (await history(env.db.pool, { taskId: spent })).map((e) => e.event);
-    expect(events).toContain('failed_by_sweeper');
+    const failed = (await history(env.db.pool, { taskId: spent })).find(
+      (e) => e.event === 'failed_by_sweeper',
+    );
+    expect(failed?.details).toMatchObject({ reason: 'infrastructure_attempts_exhausted' });
     const records = await env.receive(job.priority as 'p1' | 'p2' | 'p3');
     expect(records.map((r) => JSON.parse(r.body).task_id)).toContain(alive);
   });

@@ -23,19 +23,27 @@ beforeAll(async () => {
 afterAll(async () => db?.drop());
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Every priority queue counted empty, now. */
+const sweepArgs = {
+  p_lease_grace_seconds: 1,
+  p_pending_seconds: 1,
+  p_queued_seconds: 1,
+  p_limit: 1,
+  p_queue_messages: { p1: 0, p2: 0, p3: 0 },
+  p_queue_counted_at: new Date().toISOString(),
+};
 
 describe('argument validation', () => {
   it.each([
-    [
-      'sweep_stale_tasks',
-      'p_lease_grace_seconds',
-      { p_lease_grace_seconds: -1, p_pending_seconds: 1, p_queued_seconds: 1, p_limit: 1 },
-    ],
-    [
-      'sweep_stale_tasks',
-      'p_limit',
-      { p_lease_grace_seconds: 1, p_pending_seconds: 1, p_queued_seconds: 1, p_limit: 0 },
-    ],
+    ['sweep_stale_tasks', 'p_lease_grace_seconds', { ...sweepArgs, p_lease_grace_seconds: -1 }],
+    ['sweep_stale_tasks', 'p_limit', { ...sweepArgs, p_limit: 0 }],
+    ['sweep_stale_tasks', 'p_queue_messages', { ...sweepArgs, p_queue_messages: null }],
+    ['sweep_stale_tasks', 'p_queue_messages', { ...sweepArgs, p_queue_messages: json([3]) }],
+    ['sweep_stale_tasks', 'p_queue_messages', { ...sweepArgs, p_queue_messages: { p4: 1 } }],
+    ['sweep_stale_tasks', 'p_queue_messages', { ...sweepArgs, p_queue_messages: { p1: -1 } }],
+    ['sweep_stale_tasks', 'p_queue_messages', { ...sweepArgs, p_queue_messages: { p1: 1.5 } }],
+    ['sweep_stale_tasks', 'p_queue_messages', { ...sweepArgs, p_queue_messages: { p1: '2' } }],
+    ['sweep_stale_tasks', 'p_queue_counted_at', { ...sweepArgs, p_queue_counted_at: null }],
     ['mark_tasks_requeued', 'p_tasks', { p_tasks: json([]) }],
     ['mark_tasks_requeued', 'p_tasks[].task_id', { p_tasks: json([{ task_id: 'x', updated_at: 'now' }]) }],
     ['list_stale_workers', 'p_stale_seconds', { p_stale_seconds: null }],
@@ -102,6 +110,8 @@ describe('sweep', () => {
           p_pending_seconds: 60,
           p_queued_seconds: 60,
           p_limit: 10,
+          p_queue_messages: { p1: 0, p2: 0, p3: 0 },
+          p_queue_counted_at: new Date().toISOString(),
         })
       ).requeue,
     ).toEqual([]);
@@ -111,6 +121,8 @@ describe('sweep', () => {
       p_pending_seconds: 1,
       p_queued_seconds: 60,
       p_limit: 10,
+      p_queue_messages: { p1: 0, p2: 0, p3: 0 },
+      p_queue_counted_at: new Date().toISOString(),
     });
     const candidate = swept.requeue.find((t: { task_id: string }) => t.task_id === taskId);
     expect(candidate).toMatchObject({

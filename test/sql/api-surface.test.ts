@@ -51,12 +51,13 @@ describe('constants mirrored from system-config.ts', () => {
       p_worker_id: 'w',
       p_lease_seconds: 60,
     });
-    expect(claim).toMatchObject({ claimed: false, reason: 'processing_paused', status: 'pending' });
+    // The message reached a worker, so the task was enqueued (claim_task records it); the pause keeps it there.
+    expect(claim).toMatchObject({ claimed: false, reason: 'processing_paused', status: 'queued' });
     expect(claim.retry_after_seconds).toBeGreaterThanOrEqual(API_SURFACE.pauseRecheckSeconds);
     expect(claim.retry_after_seconds).toBeLessThan(API_SURFACE.pauseRecheckSeconds * 1.25);
     const row = (await db.pool.query('select attempt, status from job_results where id = $1', [task]))
       .rows[0];
-    expect(row).toEqual({ attempt: 0, status: 'pending' });
+    expect(row).toEqual({ attempt: 0, status: 'queued' });
   });
 });
 
