@@ -148,6 +148,7 @@ export const SUBMISSION_STATUSES = [
   'needs_manual',
   'failed',
   'dead_lettered',
+  'already_listed',
 ] as const;
 
 export const listSubmissionsQuerySchema = z.strictObject({

@@ -101,6 +101,17 @@ describe('create_job: one listing per business and directory', () => {
       generation: 1,
       listing_url: 'https://dir.example/listing/1',
     });
+    // GET /submissions filters on the status and links the holder the same way.
+    const listed = await rpc(db.pool, 'list_submissions', {
+      p_customer_id: customer.id,
+      p_status: 'already_listed',
+    });
+    expect(listed.submissions).toHaveLength(1);
+    expect(listed.submissions[0]).toMatchObject({
+      id: duplicate.id,
+      status: 'already_listed',
+      already_listed_by: { task_id: holder, status: 'submitted' },
+    });
     const row = (await db.pool.query('select * from public.jobs where id = $1', [second.job_id])).rows[0];
     expect(row).toMatchObject({ status: 'pending', tasks_already_listed: 1, tasks_total: 2 });
     expect((await history(db.pool, { taskId: duplicate.id })).map((h) => [h.event, h.to_status])).toEqual([
