@@ -526,7 +526,9 @@ describe('admin', () => {
       p_worker_id: 'w1',
       p_lease_seconds: 60,
     });
-    expect(refused).toMatchObject({ claimed: false, reason: 'processing_paused', status: 'pending' });
+    // Its message was delivered, so the claim records it as queued (enqueued in queue_history) before
+    // refusing it for the pause.
+    expect(refused).toMatchObject({ claimed: false, reason: 'processing_paused', status: 'queued' });
     expect(refused.retry_after_seconds).toBeGreaterThanOrEqual(30);
 
     const resumed = await call(base, '/admin/pauses/resume', { method: 'POST', key: admin, body: target });

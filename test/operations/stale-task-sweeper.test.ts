@@ -11,7 +11,7 @@ import {
 import type { Context } from 'aws-lambda';
 import type { SweepResult } from '../../lambdas/operations/stale-tasks';
 import type { Priority } from '../../lambdas/shared/system-config';
-import { history, rpc } from '../support/database';
+import { history, insertCustomer, rpc } from '../support/database';
 import { context, startHandlerEnvironment, type HandlerEnvironment } from '../support/handler-environment';
 
 let env: HandlerEnvironment;
@@ -34,10 +34,15 @@ interface CreatedJob {
   tasks: { task_id: string }[];
 }
 
-/** create-job's path: the job committed, its messages really sent, then the tasks marked queued. */
+/**
+ * create-job's path: the job committed, its messages really sent, then the tasks marked queued. Each
+ * job is for a business of its own: a second job of one business on the same directories would end
+ * already_listed (one listing per business and directory) and never wait on a queue.
+ */
 async function enqueuedJob(directoryCount: number): Promise<CreatedJob> {
+  const customer = await insertCustomer(env.db.pool);
   const job = await rpc<CreatedJob>(env.db.pool, 'create_job', {
-    p_customer_id: env.demoCustomerId,
+    p_customer_id: customer.id,
     p_directory_ids: env.demoDirectories.slice(0, directoryCount).map((d) => d.id),
   });
   await env.aws.sqs.send(
