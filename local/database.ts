@@ -171,7 +171,7 @@ export async function startDatabase(opts: StartDatabaseOptions = {}): Promise<Ru
   }
 
   try {
-    if (opts.migrate !== false) await migrate(running.url, { log });
+    if (opts.migrate !== false) await migrate(running.url, { log, localDataDir: running.dataDir });
     if (opts.seed !== false) await seed(running.url);
   } catch (error) {
     await running.stop();

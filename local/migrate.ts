@@ -4,7 +4,10 @@
  * supabase/migrations in filename order, each inside its own transaction, recorded in
  * supabase_migrations.schema_migrations (the table the Supabase CLI uses, so both agree on what ran).
  *
- * Forward-only: an applied migration whose contents changed is refused, not re-applied.
+ * Forward-only: an applied migration whose contents changed is refused, not re-applied. A database that
+ * applied migrations which are no longer in supabase/migrations, or are there under another name or with
+ * other contents (a kept local database after the migrations were folded into a new baseline), is refused
+ * before anything runs, with one message saying how to rebuild it (StaleDatabaseError).
  * Safe to run concurrently (an advisory lock serializes migrators) and to re-run (applied files are skipped).
  */
 import { createHash } from 'node:crypto';
@@ -24,6 +27,32 @@ export interface MigrateOptions {
   /** Skip supabase/bootstrap (e.g. against a real Supabase database, where those objects exist). */
   skipBootstrap?: boolean;
   log?: (message: string) => void;
+  /**
+   * The embedded server's data directory when the database is the kept local one (`npm start`): a stale
+   * database is then fixed by deleting it, and the error says so.
+   */
+  localDataDir?: string;
+}
+
+/** The database applied migrations that the files no longer match; nothing was changed. */
+export class StaleDatabaseError extends Error {
+  constructor(
+    readonly mismatches: string[],
+    localDataDir?: string,
+  ) {
+    const remedy = localDataDir
+      ? `This is the kept local database: stop \`npm start\`, delete its data directory ${localDataDir} ` +
+        `(rm -rf '${localDataDir}'), and start again; it is rebuilt from supabase/migrations and re-seeded.`
+      : 'Rebuild this database from empty (drop and create it, then migrate), or restore the migration files ' +
+        'it was built from. Never edit or remove a migration once it is deployed: add a new one (supabase/README.md).';
+    super(
+      'This database was migrated with migrations that supabase/migrations no longer has ' +
+        `(they were changed, renamed or replaced, e.g. by a new baseline); nothing was applied:\n` +
+        mismatches.map((m) => `  - ${m}`).join('\n') +
+        `\n${remedy}`,
+    );
+    this.name = 'StaleDatabaseError';
+  }
 }
 
 export interface MigrateResult {
@@ -107,23 +136,31 @@ export async function migrate(
         alter table supabase_migrations.schema_migrations add column if not exists checksum text;
         alter table supabase_migrations.schema_migrations add column if not exists applied_at timestamptz default now();
       `);
-      const applied = new Map<string, string | null>(
-        (
-          await client.query<{ version: string; checksum: string | null }>(
-            'select version, checksum from supabase_migrations.schema_migrations',
-          )
-        ).rows.map((r) => [r.version, r.checksum]),
-      );
+      const applied = (
+        await client.query<{ version: string; name: string | null; checksum: string | null }>(
+          'select version, name, checksum from supabase_migrations.schema_migrations order by version',
+        )
+      ).rows;
+      const migrations = await readMigrations(supabaseDir);
+      // Every mismatch at once, before anything runs: applying the rest on top of a schema the files no
+      // longer describe would fail half-way with an error about some object, not about the cause.
+      const mismatches: string[] = [];
+      for (const row of applied) {
+        const file = migrations.find((m) => m.version === row.version);
+        const appliedAs = `${row.version}${row.name ? `_${row.name}` : ''}`;
+        if (!file) mismatches.push(`${appliedAs} was applied, but supabase/migrations has no file for it`);
+        else if (row.name && row.name !== file.name)
+          mismatches.push(
+            `${appliedAs} was applied, but the file of version ${row.version} is now ${file.file}`,
+          );
+        else if (row.checksum && row.checksum !== file.checksum)
+          mismatches.push(`supabase/migrations/${file.file} was changed after it was applied`);
+      }
+      if (mismatches.length > 0) throw new StaleDatabaseError(mismatches, options.localDataDir);
 
-      for (const m of await readMigrations(supabaseDir)) {
-        if (applied.has(m.version)) {
-          const checksum = applied.get(m.version);
-          if (checksum && checksum !== m.checksum) {
-            throw new Error(
-              `supabase/migrations/${m.file} was changed after it was applied; migrations are forward-only: ` +
-                'restore the file and add a new migration instead',
-            );
-          }
+      const appliedVersions = new Set(applied.map((r) => r.version));
+      for (const m of migrations) {
+        if (appliedVersions.has(m.version)) {
           result.skipped.push(m.file);
           continue;
         }

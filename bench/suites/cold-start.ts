@@ -26,6 +26,9 @@ const BROWSER_ENTRIES = new Set([
  * moves from Init to that first call, so the suite measures it too, as a bundle of its own.
  */
 const DEFERRED: readonly { name: string; source: string }[] = [
+  // The same run's floor: a fresh Node process loading an empty bundle. What a row adds to it is the
+  // bundle's own cost, comparable across runs on a busy machine.
+  { name: 'baseline: an empty bundle', source: 'export {};' },
   {
     name: 'first use: SQS client',
     source: "import { SQSClient } from '@aws-sdk/client-sqs'; export const client = new SQSClient({});",
@@ -118,7 +121,8 @@ export const coldStart: Suite = {
         `esbuild with the stacks' options (LAMBDA_BUNDLING); init = median of ${runs} fresh Node ${process.version} ` +
         "processes requiring the bundle (the layer's modules resolved from node_modules); the last column " +
         'loads the same bundle with its source map and --enable-source-maps, as deployed. The "first use" ' +
-        'rows are what a handler loads on its first call that needs it, bundled alone.',
+        'rows are what a handler loads on its first call that needs it, bundled alone; the baseline row is ' +
+        "an empty bundle, the same run's floor.",
       columns: ['Lambda', 'bundle KiB', 'init ms (median)', 'init ms with source maps (as deployed)'],
       rows,
       figures,

@@ -1,7 +1,7 @@
 import { generateApiKey } from '../../lambdas/shared/auth';
 import { createTestDatabase, insertCustomer, pgError, rpc, type TestDatabase } from '../support/database';
 
-/** admit_api_request (20251102090700): the handler layer's authentication and limits in one call. */
+/** admit_api_request: the handler layer's authentication and limits in one call. */
 let db: TestDatabase;
 
 beforeAll(async () => {

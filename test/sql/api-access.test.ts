@@ -3,7 +3,7 @@ import { generateApiKey } from '../../lambdas/shared/auth';
 import { API_ACCESS } from '../../lambdas/shared/system-config';
 import { createTestDatabase, insertCustomer, pgError, rpc, type TestDatabase } from '../support/database';
 
-/** The API access functions of 20251102090500_api_access.sql on real Postgres. */
+/** The API access functions (supabase/migrations/*_baseline_functions_api.sql) on real Postgres. */
 let db: TestDatabase;
 
 beforeAll(async () => {

@@ -10,7 +10,7 @@ import {
 } from '../support/database';
 
 /**
- * The SQL functions of 20251102090600_api_surface.sql on a real Postgres: argument checks (22023 naming
+ * The API surface SQL functions (supabase/migrations/*_baseline_functions_api.sql) on a real Postgres: argument checks (22023 naming
  * the argument, P0002), conflicts (23505, 55006), privileges, the constants mirrored from
  * system-config.ts, and claim_task honouring a directory pause.
  */

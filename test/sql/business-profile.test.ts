@@ -1,19 +1,14 @@
 /**
- * 20251130090000_business_profile.sql on a real Postgres: the extended profile through
+ * The business profile on a real Postgres (supabase/migrations/*_baseline_functions_profiles.sql): the extended profile through
  * create_customer, update_customer, get_customer and set_customer_logo (accepted, returned, refused
  * with 22023 naming the field and changing nothing), the column checks behind them, the facts that
- * feed the idempotency key, what claim_task hands the submitter, the short description derived for
- * existing customers, and the demo customer.
+ * feed the idempotency key, what claim_task hands the submitter, the short description derived from
+ * the description, and the demo customer.
  */
 import { createHash } from 'node:crypto';
-import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
 import { BUCKETS } from '../../lambdas/shared/system-config';
 import { BusinessProfileSchema, PROFILE_FIELDS } from '../../lambdas/submitter/business-profile';
 import { seedDemoData } from '../../local/database';
-import { migrate, SUPABASE_DIR } from '../../local/migrate';
 import {
   createTestDatabase,
   insertCustomer,
@@ -24,7 +19,6 @@ import {
   type TestDatabase,
 } from '../support/database';
 
-const MIGRATION = '20251130090000_business_profile.sql';
 const THIS_YEAR = new Date().getUTCFullYear();
 
 let db: TestDatabase;
@@ -434,7 +428,7 @@ describe('the facts submitted and the task the submitter claims', () => {
   });
 });
 
-describe('short description of existing customers', () => {
+describe('short description derived from the description', () => {
   const derive = async (text: string | null, max?: number) =>
     (
       await db.pool.query('select internal.short_description_from($1, coalesce($2, 300)) s', [
@@ -477,65 +471,6 @@ describe('short description of existing customers', () => {
     const cut = (await derive('😀'.repeat(200)))!;
     expect(cut.length).toBeLessThanOrEqual(300);
     expect(BusinessProfileSchema.shape.short_description.safeParse(cut).success).toBe(true);
-  });
-
-  it('is what the migration gave the customers that existed before it', async () => {
-    // Prepare: a database migrated up to the migration before this one, with customers in it
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'dbt-before-profile-'));
-    const scratch = await createTestDatabase();
-    const admin = new pg.Client({ connectionString: process.env.TEST_PG_ADMIN_URL });
-    await admin.connect();
-    const name = `${new URL(scratch.url).pathname.slice(1)}_before`;
-    await admin.query(`create database ${pg.escapeIdentifier(name)} template template0`);
-    const url = new URL(scratch.url);
-    url.pathname = `/${name}`;
-    const client = new pg.Client({ connectionString: url.toString() });
-    try {
-      await cp(SUPABASE_DIR, dir, { recursive: true });
-      const files = await readdir(path.join(dir, 'migrations'));
-      expect(files).toContain(MIGRATION);
-      for (const file of files.filter((f) => f >= MIGRATION)) await rm(path.join(dir, 'migrations', file));
-      await migrate(url.toString(), { supabaseDir: dir });
-      await client.connect();
-      const long = `${Array.from({ length: 70 }, (_, i) => `word${i}`).join(' ')}. Second.`;
-      const inserted = await client.query(
-        `insert into public.customers (business_name, description) values
-           ('Short', 'Family plumbing business. Since 1990.'),
-           ('Long', $1), ('None', null), ('Blank', '   '), ('One', 'No full stop at all')
-         returning business_name, id`,
-        [long],
-      );
-      const ids = Object.fromEntries(inserted.rows.map((r) => [r.business_name, r.id]));
-      // Act
-      const result = await migrate(url.toString());
-      // Assess
-      expect(result.applied).toContain(MIGRATION);
-      const rows = Object.fromEntries(
-        (await client.query('select business_name, short_description from public.customers')).rows.map(
-          (r) => [r.business_name, r.short_description],
-        ),
-      );
-      expect(rows.Short).toBe('Family plumbing business.');
-      expect(rows.Long).toBe(await derive(long));
-      expect(rows.Long.length).toBeLessThanOrEqual(300);
-      expect(rows.Long.endsWith('…')).toBe(true);
-      expect(rows.None).toBeNull();
-      expect(rows.Blank).toBeNull();
-      expect(rows.One).toBe('No full stop at all');
-      // Their other fields are as they were, and the new ones are empty.
-      const one = (await client.query('select * from public.customers where id = $1', [ids.Short])).rows[0];
-      expect(one).toMatchObject({
-        description: 'Family plumbing business. Since 1990.',
-        keywords: null,
-        logo: null,
-      });
-    } finally {
-      await client.end().catch(() => undefined);
-      await admin.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
-      await admin.end();
-      await scratch.drop();
-      await rm(dir, { recursive: true, force: true });
-    }
   });
 });
 

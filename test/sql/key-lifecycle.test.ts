@@ -3,7 +3,7 @@ import { API_ACCESS } from '../../lambdas/shared/system-config';
 import { createTestDatabase, insertCustomer, pgError, rpc, type TestDatabase } from '../support/database';
 
 /**
- * Key lifecycle (20261203100000_key_lifecycle.sql): rotation with a grace period, keys with an expiry,
+ * Key lifecycle (internal.api_key_state and the key functions): rotation with a grace period, keys with an expiry,
  * and how admit_api_request treats each state. Time passes the way the database sees it: a key's
  * timestamps are moved back (as if the rotation or creation had happened that long ago), no sleeping.
  */

@@ -22,10 +22,18 @@ function requireEnv(name: string): string {
 
 /** A fresh database created from the migrated template (CREATE DATABASE ... TEMPLATE ...). */
 export async function createTestDatabase(): Promise<TestDatabase> {
+  return createDatabase(requireEnv('TEST_PG_TEMPLATE_DB'), '');
+}
+
+/** A fresh database without our schema (CREATE DATABASE ... TEMPLATE template0), for migration tests. */
+export async function createEmptyDatabase(): Promise<TestDatabase> {
+  return createDatabase('template0', '_empty');
+}
+
+async function createDatabase(template: string, suffix: string): Promise<TestDatabase> {
   const adminUrl = requireEnv('TEST_PG_ADMIN_URL');
-  const template = requireEnv('TEST_PG_TEMPLATE_DB');
   const prefix = process.env.TEST_PG_DATABASE_PREFIX ?? 'dbt_';
-  const name = `${prefix}${randomBytes(6).toString('hex')}`;
+  const name = `${prefix}${randomBytes(6).toString('hex')}${suffix}`;
 
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();

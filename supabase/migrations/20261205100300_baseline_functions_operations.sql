@@ -1,57 +1,18 @@
--- Self-healing operations (issue 4): the stale-task sweeper, the DLQ monitor's durable alert outbox and
+-- Self-healing operations: the stale-task sweeper, the DLQ monitor's durable alert outbox and
 -- redrive, retention, and health. Called by lambdas/ops/* and lambdas/api/health*.ts through RPC.
 --
--- Same conventions as 20251102090200_task_functions.sql: jsonb results, 22023 for bad arguments (the
--- message names the argument), P0002 for unknown rows, a queue_history row for every state change,
--- security invoker, search_path pinned, EXECUTE for service_role only.
+-- Conventions (the Lambda code is written against them): every function returns jsonb with snake_case
+-- keys; bad arguments raise SQLSTATE 22023 (invalid_parameter_value) with a message naming the argument
+-- and change nothing; unknown referenced rows raise P0002 (no_data_found); every state change writes a
+-- queue_history row in the same transaction; security invoker, search_path pinned; EXECUTE for
+-- service_role only (20261205100500_baseline_function_privileges.sql).
 --
 -- Thresholds are arguments, never constants here: they are defined once in
 -- lambdas/shared/system-config.ts (OPERATIONS, TASKS) and passed in by the callers.
 
 -- ===================================================================================================
--- Schema additions
--- ===================================================================================================
-
--- dlq_alerts becomes a durable outbox: a DLQ message is recorded once (primary key message_id), its
--- Slack alert is `pending` until Slack took it, then `sent`. The DLQ message is deleted only after the
--- row is committed, so a crash anywhere loses nothing and the primary key keeps it from doubling.
-alter table public.dlq_alerts
-  add column alert_status    text not null default 'pending' check (alert_status in ('pending', 'sent')),
-  add column send_attempts   int not null default 0 check (send_attempts >= 0),
-  add column next_attempt_at timestamptz,
-  -- A monitor run that is sending this alert holds it until then (two runs never send the same alert).
-  add column claimed_until   timestamptz,
-  add column sent_at         timestamptz,
-  add column last_send_error text check (last_send_error is null or length(last_send_error) <= 500),
-  add column receive_count   int,
-  add column source_queue    text check (source_queue is null or length(source_queue) <= 300),
-  -- The message as it was dead-lettered (SQS bodies are at most 256 KiB), kept for diagnosis.
-  add column message_body    text check (message_body is null or length(message_body) <= 262144),
-  add column redriven_at     timestamptz,
-  add column redriven_by     text check (redriven_by is null or length(redriven_by) <= 200),
-  add column redrive_count   int not null default 0 check (redrive_count >= 0),
-  add constraint dlq_alerts_sent_has_sent_at check (alert_status <> 'sent' or sent_at is not null);
-comment on column public.dlq_alerts.alerted_at is 'When the dead-lettered message was recorded (its alert created).';
-comment on column public.dlq_alerts.alert_status is 'Slack delivery: pending (in the outbox) or sent.';
-
--- Rows from before this migration were alerted by definition of the old table.
-update public.dlq_alerts set alert_status = 'sent', sent_at = alerted_at where alert_status = 'pending';
-
--- The outbox scan: pending alerts that are due.
-create index dlq_alerts_pending_idx on public.dlq_alerts (next_attempt_at nulls first)
-  where alert_status = 'pending';
--- Redrive of "all": dead letters per task.
-create index dlq_alerts_task_id_idx on public.dlq_alerts (task_id);
--- Retention of delivered alerts.
-create index dlq_alerts_sent_at_idx on public.dlq_alerts (sent_at) where alert_status = 'sent';
--- Health details: jobs completed / failed today.
-create index jobs_status_completed_at_idx on public.jobs (status, completed_at)
-  where completed_at is not null;
-
--- ===================================================================================================
 -- internal helpers
 -- ===================================================================================================
-
 create or replace function internal.check_seconds(p_name text, p_value int, p_min int, p_max int)
 returns void
 language plpgsql
@@ -146,20 +107,9 @@ begin
 end
 $$;
 
--- ===================================================================================================
--- sweep_stale_tasks: find tasks nobody is working on.
---   * in_progress with a lease expired more than p_lease_grace_seconds ago (the worker died);
---   * pending for more than p_pending_seconds (committed, never sent: a crash in create-job);
---   * queued and untouched for more than p_queued_seconds past its retry time (message lost).
--- A task whose retry budget is spent fails here, in this transaction. The rest are returned to be
--- requeued (including tasks that got as far as clicking submit: their next claim verifies the listing
--- instead of submitting again). The caller sends
--- their messages first and then calls mark_tasks_requeued with the updated_at returned here, so a task
--- a worker picked up meanwhile is left alone. Nothing is changed for them yet: if sending fails, the
--- next run finds them again.
--- ===================================================================================================
-create or replace function public.sweep_stale_tasks(
-  p_lease_grace_seconds int, p_pending_seconds int, p_queued_seconds int, p_limit int
+create function public.sweep_stale_tasks(
+  p_lease_grace_seconds int, p_pending_seconds int, p_queued_seconds int, p_limit int,
+  p_queue_messages jsonb, p_queue_counted_at timestamptz
 )
 returns jsonb
 language plpgsql
@@ -172,47 +122,107 @@ declare
   t public.job_results;
   v_requeue jsonb := '[]'::jsonb;
   v_failed jsonb := '[]'::jsonb;
+  v_queues jsonb := '{}'::jsonb;
+  v_priority text;
+  v_messages bigint;
+  v_expected bigint;
+  v_lost bigint;
+  v_taken int := 0;
+  v_key text;
 begin
   perform internal.check_seconds('p_lease_grace_seconds', p_lease_grace_seconds, 0, 86400);
   perform internal.check_seconds('p_pending_seconds', p_pending_seconds, 1, 604800);
   perform internal.check_seconds('p_queued_seconds', p_queued_seconds, 1, 604800);
   perform internal.check_seconds('p_limit', p_limit, 1, 5000);
+  if p_queue_messages is null or jsonb_typeof(p_queue_messages) <> 'object' then
+    perform internal.invalid_argument('p_queue_messages must be a JSON object of message counts by priority');
+  end if;
+  for v_key in select jsonb_object_keys(p_queue_messages) loop
+    if v_key not in ('p1', 'p2', 'p3') then
+      perform internal.invalid_argument(format('p_queue_messages has an unknown priority %s', v_key));
+    end if;
+    if jsonb_typeof(p_queue_messages -> v_key) <> 'number'
+       or (p_queue_messages ->> v_key)::numeric < 0
+       or (p_queue_messages ->> v_key)::numeric <> trunc((p_queue_messages ->> v_key)::numeric) then
+      perform internal.invalid_argument(format('p_queue_messages.%s must be a whole number of messages, 0 or more', v_key));
+    end if;
+  end loop;
+  if p_queue_counted_at is null or p_queue_counted_at > now() + interval '5 minutes' then
+    perform internal.invalid_argument('p_queue_counted_at must be the time the queues were counted');
+  end if;
 
-  -- SKIP LOCKED: a task a worker is claiming or completing right now is not stale; never wait on it.
+  -- Expired leases and never-enqueued tasks. SKIP LOCKED: a task a worker is claiming or completing
+  -- right now is not stale; never wait on it.
   for v_rec in
     select r.id, j.priority,
-           case r.status when 'in_progress' then 'lease_expired'
-                         when 'pending' then 'never_enqueued'
-                         else 'message_lost' end as reason
+           case r.status when 'in_progress' then 'lease_expired' else 'never_enqueued' end as reason
       from public.job_results r
       join public.jobs j on j.id = r.job_id
      where j.status <> 'cancelled'
        and ((r.status = 'in_progress'
              and r.lease_expires_at < now() - make_interval(secs => p_lease_grace_seconds))
-         or (r.status = 'pending' and r.updated_at < now() - make_interval(secs => p_pending_seconds))
-         or (r.status = 'queued'
-             and greatest(r.updated_at, r.next_attempt_at) < now() - make_interval(secs => p_queued_seconds)))
+         or (r.status = 'pending' and r.updated_at < now() - make_interval(secs => p_pending_seconds)))
      order by r.updated_at
      limit p_limit
        for update of r skip locked
   loop
     select * into t from public.job_results where id = v_rec.id; -- locked above
-    -- A task that got as far as clicking submit is requeued whatever its attempt count: claim_task
-    -- hands it to verification (a lookup of the listing), never to a blind resubmission.
-    if t.status = 'in_progress' and t.attempt >= t.max_attempts and t.submit_started_at is null then
-      perform internal.finish_stale_task(t, 'failed', 'retry_budget_exhausted',
-        format('retry budget exhausted: attempt %s of %s did not finish', t.attempt, t.max_attempts));
-      v_failed := v_failed || jsonb_build_object('task_id', t.id, 'job_id', t.job_id, 'from_status', t.status,
-                                                 'attempt', t.attempt);
+    -- The expired lease is one more attempt lost to infrastructure. A task that got as far as clicking
+    -- submit is requeued whatever its counts: claim_task hands it to verification, never to a blind
+    -- resubmission.
+    if t.status = 'in_progress' and t.submit_started_at is null
+       and t.infrastructure_attempts + 1 >= t.max_infrastructure_attempts then
+      update public.job_results set infrastructure_attempts = infrastructure_attempts + 1 where id = t.id
+      returning * into t;
+      perform internal.finish_stale_task(t, 'failed', 'infrastructure_attempts_exhausted',
+        format('%s attempts lost to infrastructure (lease expired with no result; the directory never refused it), the most allowed',
+               t.infrastructure_attempts));
+      v_failed := v_failed || jsonb_build_object('task_id', t.id, 'job_id', t.job_id, 'from_status', 'in_progress',
+                                                 'attempt', t.attempt, 'reason', 'infrastructure_attempts_exhausted');
     else
       v_requeue := v_requeue || jsonb_build_object(
         'task_id', t.id, 'job_id', t.job_id, 'priority', v_rec.priority, 'from_status', t.status,
         'attempt', t.attempt, 'updated_at', t.updated_at,
         'reason', case when t.submit_started_at is not null then 'needs_verification' else v_rec.reason end);
     end if;
+    v_taken := v_taken + 1;
   end loop;
 
-  return jsonb_build_object('requeue', v_requeue, 'failed', v_failed);
+  -- Lost messages, per priority queue: at most as many as the queue is short of.
+  foreach v_priority in array array['p1', 'p2', 'p3'] loop
+    select count(*) into v_expected
+      from public.job_results r
+      join public.jobs j on j.id = r.job_id
+     where j.priority = v_priority and j.status <> 'cancelled'
+       and (r.status = 'in_progress'
+            or (r.status = 'queued' and coalesce(r.queued_at, r.created_at) <= p_queue_counted_at));
+    v_messages := (p_queue_messages ->> v_priority)::bigint;
+    v_lost := case when v_messages is null then 0 else greatest(v_expected - v_messages, 0) end;
+    v_queues := v_queues || jsonb_build_object(v_priority, jsonb_build_object(
+      'messages', v_messages, 'tasks_waiting', v_expected, 'messages_lost', v_lost));
+    continue when v_lost = 0 or v_taken >= p_limit;
+    for v_rec in
+      select r.id
+        from public.job_results r
+        join public.jobs j on j.id = r.job_id
+       where j.priority = v_priority and j.status <> 'cancelled'
+         and r.status = 'queued'
+         and coalesce(r.queued_at, r.created_at) <= p_queue_counted_at
+         and greatest(r.updated_at, r.next_attempt_at) < now() - make_interval(secs => p_queued_seconds)
+       order by greatest(r.updated_at, r.next_attempt_at)
+       limit least(v_lost, p_limit - v_taken)
+         for update of r skip locked
+    loop
+      select * into t from public.job_results where id = v_rec.id;
+      v_requeue := v_requeue || jsonb_build_object(
+        'task_id', t.id, 'job_id', t.job_id, 'priority', v_priority, 'from_status', t.status,
+        'attempt', t.attempt, 'updated_at', t.updated_at,
+        'reason', case when t.submit_started_at is not null then 'needs_verification' else 'message_lost' end);
+      v_taken := v_taken + 1;
+    end loop;
+  end loop;
+
+  return jsonb_build_object('requeue', v_requeue, 'failed', v_failed, 'queues', v_queues);
 end
 $$;
 
@@ -220,6 +230,7 @@ $$;
 -- mark_tasks_requeued: after their messages were sent, the swept tasks become queued. Fenced by
 -- (status, updated_at) as sweep_stale_tasks returned them: a task claimed, heartbeated or finished in
 -- between is skipped (its worker is alive; the extra message is a harmless duplicate delivery).
+-- A task taken back from an expired lease counts that attempt as lost to infrastructure.
 -- ===================================================================================================
 create or replace function public.mark_tasks_requeued(p_tasks jsonb)
 returns jsonb
@@ -234,6 +245,8 @@ declare
   v_id uuid;
   v_marker timestamptz;
   v_from text;
+  v_prev_owner text;
+  v_prev_expiry timestamptz;
   v_done int := 0;
   v_skipped jsonb := '[]'::jsonb;
 begin
@@ -267,17 +280,23 @@ begin
       continue;
     end if;
     v_from := t.status;
+    v_prev_owner := t.lease_owner;
+    v_prev_expiry := t.lease_expires_at;
     update public.job_results
        set status = 'queued', lease_owner = null, lease_expires_at = null, queued_at = now(),
-           next_attempt_at = null
-     where id = t.id;
+           next_attempt_at = null,
+           infrastructure_attempts = infrastructure_attempts + case when v_from = 'in_progress' then 1 else 0 end
+     where id = t.id
+    returning * into t;
     perform internal.log_event(t.job_id, t.id, 'requeued_by_sweeper', v_from, 'queued', t.attempt,
       'stale-task-sweeper',
       jsonb_build_object('reason', case v_from when 'in_progress' then 'lease_expired'
                                                when 'pending' then 'never_enqueued'
                                                else 'message_lost' end,
-                         'previous_owner', t.lease_owner, 'lease_expired_at', t.lease_expires_at,
-                         'attempt', t.attempt, 'attempts_left', greatest(t.max_attempts - t.attempt, 0)));
+                         'previous_owner', v_prev_owner, 'lease_expired_at', v_prev_expiry, 'attempt', t.attempt,
+                         'attempts_left', internal.attempts_left(t),
+                         'infrastructure_attempts', t.infrastructure_attempts,
+                         'max_infrastructure_attempts', t.max_infrastructure_attempts));
     v_done := v_done + 1;
   end loop;
 
@@ -819,39 +838,3 @@ begin
                             'database_time', now());
 end
 $$;
-
--- ===================================================================================================
--- Privileges: service_role only.
--- ===================================================================================================
-revoke all on function public.sweep_stale_tasks(int, int, int, int) from public, anon, authenticated;
-revoke all on function public.mark_tasks_requeued(jsonb) from public, anon, authenticated;
-revoke all on function public.list_stale_workers(int) from public, anon, authenticated;
-revoke all on function public.record_dead_letter(text, text, int, text) from public, anon, authenticated;
-revoke all on function public.claim_dlq_alerts(int, int) from public, anon, authenticated;
-revoke all on function public.mark_dlq_alert_sent(text) from public, anon, authenticated;
-revoke all on function public.mark_dlq_alert_failed(text, text, int, int) from public, anon, authenticated;
-revoke all on function public.release_dlq_alerts(text[]) from public, anon, authenticated;
-revoke all on function public.redrive_dead_letters(text[], text, int, int) from public, anon, authenticated;
-revoke all on function public.select_history_for_archive(int, int) from public, anon, authenticated;
-revoke all on function public.delete_archived_history(bigint[], int, text) from public, anon, authenticated;
-revoke all on function public.purge_expired_rows(int, int, int) from public, anon, authenticated;
-revoke all on function public.health_ping() from public, anon, authenticated;
-revoke all on function public.health_details(int, int) from public, anon, authenticated;
-
-grant execute on function public.sweep_stale_tasks(int, int, int, int) to service_role;
-grant execute on function public.mark_tasks_requeued(jsonb) to service_role;
-grant execute on function public.list_stale_workers(int) to service_role;
-grant execute on function public.record_dead_letter(text, text, int, text) to service_role;
-grant execute on function public.claim_dlq_alerts(int, int) to service_role;
-grant execute on function public.mark_dlq_alert_sent(text) to service_role;
-grant execute on function public.mark_dlq_alert_failed(text, text, int, int) to service_role;
-grant execute on function public.release_dlq_alerts(text[]) to service_role;
-grant execute on function public.redrive_dead_letters(text[], text, int, int) to service_role;
-grant execute on function public.select_history_for_archive(int, int) to service_role;
-grant execute on function public.delete_archived_history(bigint[], int, text) to service_role;
-grant execute on function public.purge_expired_rows(int, int, int) to service_role;
-grant execute on function public.health_ping() to service_role;
-grant execute on function public.health_details(int, int) to service_role;
-
-revoke all on all functions in schema internal from public, anon, authenticated;
-grant execute on all functions in schema internal to service_role;
