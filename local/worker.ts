@@ -1,4 +1,5 @@
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { taskQueueUrlsFromEnv } from '../lambdas/jobs/task-queues';
 import { requireEnv } from '../lambdas/shared/env';
 import { PRIORITIES, type Priority } from '../lambdas/shared/system-config';
 import { readLocalConfig } from './config';
@@ -32,8 +33,9 @@ async function main(): Promise<void> {
       shutdown?: () => Promise<void>;
     };
     const queues = {} as Record<Priority, { url: string; arn: string }>;
+    const urls = taskQueueUrlsFromEnv();
     for (const priority of PRIORITIES) {
-      const url = requireEnv(`TASK_QUEUE_URL_${priority.toUpperCase()}`);
+      const url = urls[priority];
       const { Attributes } = await sqs.send(
         new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
       );

@@ -1,8 +1,8 @@
 import { taskQueueUrlsFromEnv } from '../jobs/task-queues';
 import { redriveDeadLetters } from '../operations/redrive';
 import { apiHandler } from '../shared/api-handler';
-import { actorOf, parseBody, rpcOrClientError } from '../shared/api-requests';
-import { adminRedriveSchema } from '../shared/api-schemas';
+import { route } from './admin-dlq-redrive.route';
+import { actorOf, rpcOrClientError } from '../shared/api-requests';
 import { json } from '../shared/http';
 import { logger } from '../shared/powertools';
 import { sqs } from '../shared/sqs-client';
@@ -13,8 +13,7 @@ const queueUrls = taskQueueUrlsFromEnv();
  * POST /admin/dlq/redrive (admin): the same redriveDeadLetters as the dlq-redrive Lambda; the admin
  * key is the requester written to the audit trail (redrive_dead_letters -> queue_history).
  */
-export const handler = apiHandler('POST /admin/dlq/redrive', async (event, _context, { principal, rpc }) => {
-  const body = parseBody(event, adminRedriveSchema);
+export const handler = apiHandler(route, async (event, _context, { principal, rpc, body }) => {
   const result = await rpcOrClientError(
     redriveDeadLetters({ rpc, sqs, queueUrls, log: logger }, { ...body, requested_by: actorOf(principal) }),
   );

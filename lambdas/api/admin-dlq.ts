@@ -1,9 +1,10 @@
 import { apiHandler } from '../shared/api-handler';
+import { route } from './admin-dlq.route';
 import { json } from '../shared/http';
 import { API_SURFACE } from '../shared/system-config';
 
 /** GET /admin/dlq (admin): the recorded dead letters (the alert outbox), newest first. */
-export const handler = apiHandler('GET /admin/dlq', async (_event, _context, { rpc }) => {
+export const handler = apiHandler(route, async (_event, _context, { rpc }) => {
   const deadLetters = await rpc<unknown[]>('list_dead_letters', { p_limit: API_SURFACE.deadLettersListed });
   return json(200, { dead_letters: deadLetters });
 });

@@ -1,6 +1,6 @@
 import { apiHandler } from '../shared/api-handler';
-import { actorOf, parseBody, rpcOrClientError } from '../shared/api-requests';
-import { pauseTargetSchema } from '../shared/api-schemas';
+import { route } from './admin-pause.route';
+import { actorOf, rpcOrClientError } from '../shared/api-requests';
 import { json } from '../shared/http';
 import { logger } from '../shared/powertools';
 
@@ -9,8 +9,7 @@ import { logger } from '../shared/powertools';
  * refuses them with a retry-after and the submitter re-sends the message with that delay, so nothing
  * is lost and nothing is failed; in-flight submissions finish. Pausing twice changes nothing (200).
  */
-export const handler = apiHandler('POST /admin/pauses', async (event, _context, { principal, rpc }) => {
-  const target = parseBody(event, pauseTargetSchema);
+export const handler = apiHandler(route, async (event, _context, { principal, rpc, body: target }) => {
   const result = await rpcOrClientError(
     rpc<{ changed: boolean }>('pause_processing', {
       p_scope: target.scope,

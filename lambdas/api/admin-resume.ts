@@ -1,6 +1,6 @@
 import { apiHandler } from '../shared/api-handler';
-import { actorOf, parseBody, rpcOrClientError } from '../shared/api-requests';
-import { pauseTargetSchema } from '../shared/api-schemas';
+import { route } from './admin-resume.route';
+import { actorOf, rpcOrClientError } from '../shared/api-requests';
 import { json } from '../shared/http';
 import { logger } from '../shared/powertools';
 
@@ -8,19 +8,15 @@ import { logger } from '../shared/powertools';
  * POST /admin/pauses/resume (admin): lifts a pause. Deferred tasks are picked up when their delayed
  * messages come back (within API_SURFACE.pauseRecheckSeconds plus jitter).
  */
-export const handler = apiHandler(
-  'POST /admin/pauses/resume',
-  async (event, _context, { principal, rpc }) => {
-    const target = parseBody(event, pauseTargetSchema);
-    const result = await rpcOrClientError(
-      rpc<{ changed: boolean }>('resume_processing', {
-        p_scope: target.scope,
-        p_priority: target.scope === 'priority' ? target.priority : null,
-        p_directory_id: target.scope === 'directory' ? target.directory_id : null,
-        p_actor: actorOf(principal),
-      }),
-    );
-    logger.info('Processing resumed', { scope: target.scope, changed: result.changed });
-    return json(200, result);
-  },
-);
+export const handler = apiHandler(route, async (event, _context, { principal, rpc, body: target }) => {
+  const result = await rpcOrClientError(
+    rpc<{ changed: boolean }>('resume_processing', {
+      p_scope: target.scope,
+      p_priority: target.scope === 'priority' ? target.priority : null,
+      p_directory_id: target.scope === 'directory' ? target.directory_id : null,
+      p_actor: actorOf(principal),
+    }),
+  );
+  logger.info('Processing resumed', { scope: target.scope, changed: result.changed });
+  return json(200, result);
+});

@@ -1,9 +1,10 @@
 import { apiHandler } from '../shared/api-handler';
+import { route } from './admin-workers.route';
 import { json } from '../shared/http';
 import { OPERATIONS } from '../shared/system-config';
 
 /** GET /admin/workers (admin): every worker's last heartbeat, marked active, stale or inactive. */
-export const handler = apiHandler('GET /admin/workers', async (_event, _context, { rpc }) => {
+export const handler = apiHandler(route, async (_event, _context, { rpc }) => {
   // The sweeper's threshold: the same silence that makes health_details count a worker stale.
   const workers = await rpc<unknown[]>('list_workers', {
     p_stale_seconds: OPERATIONS.sweeper.staleWorkerSeconds,

@@ -1,9 +1,9 @@
 import { apiHandler } from '../shared/api-handler';
+import { route } from './cancel-job.route';
 import { customerScope } from '../shared/auth';
-import { HttpError, json, parseJsonBody, pathUuid, validationError } from '../shared/http';
+import { HttpError, json } from '../shared/http';
 import { logger } from '../shared/powertools';
 import { etag } from '../jobs/job-headers';
-import { cancelJobSchema } from '../jobs/job-requests';
 
 type CancelOutcome =
   | { outcome: 'cancelled'; job: { version: number }; tasks_cancelled: number; tasks_running: number }
@@ -14,18 +14,12 @@ type CancelOutcome =
  * POST /jobs/{id}/cancel: unclaimed tasks fail as cancelled (their queued messages are skipped);
  * tasks already in a browser finish and are counted. A finished job is 409.
  */
-export const handler = apiHandler('POST /jobs/{id}/cancel', async (event, _context, { principal, rpc }) => {
-  const id = pathUuid(event, 'id');
-  let reason: string | undefined;
-  if (event.body !== null && event.body !== '') {
-    const parsed = cancelJobSchema.safeParse(parseJsonBody(event));
-    if (!parsed.success) throw validationError(parsed.error);
-    reason = parsed.data.reason;
-  }
+export const handler = apiHandler(route, async (_event, _context, { principal, rpc, params, body }) => {
+  const id = params.id;
   const result = await rpc<CancelOutcome>('cancel_job', {
     p_job_id: id,
     p_customer_id: customerScope(principal),
-    p_reason: reason ?? null,
+    p_reason: body.reason ?? null,
   });
   if (result.outcome === 'not_found') throw new HttpError(404, 'not_found', `Job ${id} not found`);
   if (result.outcome === 'already_finished') {

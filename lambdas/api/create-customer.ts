@@ -1,6 +1,6 @@
 import { apiHandler } from '../shared/api-handler';
-import { actorOf, parseBody, rpcOrClientError } from '../shared/api-requests';
-import { createCustomerSchema } from '../shared/customer-schemas';
+import { route } from './create-customer.route';
+import { actorOf, rpcOrClientError } from '../shared/api-requests';
 import { json } from '../shared/http';
 import { logger } from '../shared/powertools';
 
@@ -10,8 +10,7 @@ import { logger } from '../shared/powertools';
  * hosts, the year established) and with its free texts sanitized to plain text before it is stored.
  * A taken external_ref is 409. The logo is uploaded separately (PUT /customers/{id}/logo).
  */
-export const handler = apiHandler('POST /customers', async (event, _context, { principal, rpc }) => {
-  const profile = parseBody(event, createCustomerSchema);
+export const handler = apiHandler(route, async (event, _context, { principal, rpc, body: profile }) => {
   const customer = await rpcOrClientError(
     rpc<{ id: string }>('create_customer', { p_profile: profile, p_actor: actorOf(principal) }),
   );

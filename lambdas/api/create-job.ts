@@ -1,9 +1,10 @@
 import { apiHandler } from '../shared/api-handler';
+import { route } from './create-job.route';
 import { customerScope, principalRef } from '../shared/auth';
-import { HttpError, json, parseJsonBody, validationError } from '../shared/http';
+import { HttpError, json } from '../shared/http';
 import { logger } from '../shared/powertools';
 import { sqs } from '../shared/sqs-client';
-import { createAndEnqueueJob, createJobRequestSchema } from '../jobs/create-job';
+import { createAndEnqueueJob } from '../jobs/create-job';
 import { idempotencyKey } from '../jobs/job-headers';
 import { taskQueueUrlsFromEnv } from '../jobs/task-queues';
 
@@ -14,11 +15,8 @@ const queueUrls = taskQueueUrlsFromEnv();
  * With Idempotency-Key, a retry replays the first answer (Idempotent-Replayed: true); the same key
  * with another body is 422. Customer keys create jobs for their own customer only, at their tier.
  */
-export const handler = apiHandler('POST /jobs', async (event, _context, { principal, rpc }) => {
+export const handler = apiHandler(route, async (event, _context, { principal, rpc, body: request }) => {
   const key = idempotencyKey(event);
-  const parsed = createJobRequestSchema.safeParse(parseJsonBody(event));
-  if (!parsed.success) throw validationError(parsed.error);
-  const request = parsed.data;
 
   const scope = customerScope(principal);
   if (scope !== null && request.customer_id !== scope) {

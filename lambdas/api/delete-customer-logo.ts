@@ -1,18 +1,16 @@
 import { apiHandler } from '../shared/api-handler';
+import { route } from './delete-customer-logo.route';
 import { actorOf, rpcOrClientError } from '../shared/api-requests';
-import { json, pathUuid } from '../shared/http';
+import { json } from '../shared/http';
 
 /**
  * DELETE /customers/{id}/logo (staff): the profile has no logo any more; answers the customer.
  * The image stays in the assets bucket: tasks created before name it in their business facts.
  */
-export const handler = apiHandler(
-  'DELETE /customers/{id}/logo',
-  async (event, _context, { principal, rpc }) => {
-    const id = pathUuid(event, 'id');
-    const customer = await rpcOrClientError(
-      rpc<unknown>('set_customer_logo', { p_customer_id: id, p_logo: null, p_actor: actorOf(principal) }),
-    );
-    return json(200, customer);
-  },
-);
+export const handler = apiHandler(route, async (event, _context, { principal, rpc, params }) => {
+  const id = params.id;
+  const customer = await rpcOrClientError(
+    rpc<unknown>('set_customer_logo', { p_customer_id: id, p_logo: null, p_actor: actorOf(principal) }),
+  );
+  return json(200, customer);
+});

@@ -1,6 +1,7 @@
 import { apiHandler } from '../shared/api-handler';
+import { route } from './delete-customer.route';
 import { actorOf, rpcOrClientError } from '../shared/api-requests';
-import { json, pathUuid } from '../shared/http';
+import { json } from '../shared/http';
 import { logger } from '../shared/powertools';
 
 /**
@@ -8,8 +9,8 @@ import { logger } from '../shared/powertools';
  * pending or in progress (cancel them first); otherwise the customer, its finished jobs and results,
  * and its API keys are deleted. The deletion is recorded in queue_history.
  */
-export const handler = apiHandler('DELETE /customers/{id}', async (event, _context, { principal, rpc }) => {
-  const id = pathUuid(event, 'id');
+export const handler = apiHandler(route, async (event, _context, { principal, rpc, params }) => {
+  const id = params.id;
   const result = await rpcOrClientError(
     rpc<{ customer_id: string; jobs_deleted: number }>('delete_customer', {
       p_customer_id: id,

@@ -1,12 +1,13 @@
 import { apiHandler } from '../shared/api-handler';
+import { route } from './get-customer.route';
 import { notFound } from '../shared/api-requests';
 import { customerScope } from '../shared/auth';
-import { json, pathUuid } from '../shared/http';
+import { json } from '../shared/http';
 import { etag } from '../shared/if-match';
 
 /** GET /customers/{id}: staff read any customer; a customer key reads its own (others are 404). ETag: its version. */
-export const handler = apiHandler('GET /customers/{id}', async (event, _context, { principal, rpc }) => {
-  const id = pathUuid(event, 'id');
+export const handler = apiHandler(route, async (event, _context, { principal, rpc, params }) => {
+  const id = params.id;
   const scope = customerScope(principal);
   // Another customer's id answers exactly as a missing one, without asking the database.
   if (scope !== null && scope !== id) throw notFound(`Customer ${id}`);

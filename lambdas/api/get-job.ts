@@ -1,11 +1,12 @@
 import { apiHandler } from '../shared/api-handler';
+import { route } from './get-job.route';
 import { customerScope } from '../shared/auth';
-import { HttpError, json, pathUuid } from '../shared/http';
+import { HttpError, json } from '../shared/http';
 import { etag } from '../jobs/job-headers';
 
 /** GET /jobs/{id}: the job, its counters and each directory's result; ETag is its version. */
-export const handler = apiHandler('GET /jobs/{id}', async (event, _context, { principal, rpc }) => {
-  const id = pathUuid(event, 'id');
+export const handler = apiHandler(route, async (event, _context, { principal, rpc, params }) => {
+  const id = params.id;
   const job = await rpc<(Record<string, unknown> & { customer_id: string; version: number }) | null>(
     'get_job',
     { p_job_id: id },

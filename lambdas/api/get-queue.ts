@@ -1,9 +1,10 @@
 import { apiHandler } from '../shared/api-handler';
-import { HttpError, json, pathUuid } from '../shared/http';
+import { route } from './get-queue.route';
+import { HttpError, json } from '../shared/http';
 
 /** GET /queue/{customerId} (staff): the customer's unfinished jobs and task counts. */
-export const handler = apiHandler('GET /queue/{customerId}', async (event, _context, { rpc }) => {
-  const customerId = pathUuid(event, 'customerId');
+export const handler = apiHandler(route, async (event, _context, { rpc, params }) => {
+  const customerId = params.customerId;
   const queue = await rpc<Record<string, unknown> | null>('get_customer_queue', {
     p_customer_id: customerId,
   });

@@ -1,16 +1,13 @@
+import { taskQueueUrlsFromEnv } from '../jobs/task-queues';
 import { checkHealth, sharedFor } from '../operations/health';
 import { apiHandler } from '../shared/api-handler';
+import { route } from './health.route';
 import { serviceRpc } from '../shared/database';
-import { requireEnv } from '../shared/env';
 import { json } from '../shared/http';
 import { sqs } from '../shared/sqs-client';
 import { OPERATIONS } from '../shared/system-config';
 
-const queueUrls = {
-  p1: requireEnv('TASK_QUEUE_URL_P1'),
-  p2: requireEnv('TASK_QUEUE_URL_P2'),
-  p3: requireEnv('TASK_QUEUE_URL_P3'),
-};
+const queueUrls = taskQueueUrlsFromEnv();
 
 // One check serves the requests of OPERATIONS.health.resultReuseMs in this execution environment.
 const currentHealth = sharedFor(
@@ -30,7 +27,7 @@ const currentHealth = sharedFor(
  * load balancers and uptime checks read the status code alone. Not cacheable by clients; at most one
  * dependency check per OPERATIONS.health.resultReuseMs per execution environment.
  */
-export const handler = apiHandler('GET /health', async () => {
+export const handler = apiHandler(route, async () => {
   const health = await currentHealth();
   return json(health.status === 'healthy' ? 200 : 503, health, { 'cache-control': 'no-store' });
 });

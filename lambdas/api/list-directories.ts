@@ -1,11 +1,10 @@
 import { apiHandler } from '../shared/api-handler';
-import { listDirectoriesQuerySchema } from '../shared/api-schemas';
-import { json, parseQuery } from '../shared/http';
+import { route } from './list-directories.route';
+import { json } from '../shared/http';
 import { API_SURFACE } from '../shared/system-config';
 
 /** GET /directories (any key): the active directories by slug, paginated by the last slug seen. */
-export const handler = apiHandler('GET /directories', async (event, _context, { rpc }) => {
-  const query = parseQuery(event, listDirectoriesQuerySchema);
+export const handler = apiHandler(route, async (event, _context, { rpc, query }) => {
   const page = await rpc<{ directories: unknown[]; next: string | null }>('list_directories', {
     p_include_inactive: false,
     p_after_slug: query.cursor ?? null,

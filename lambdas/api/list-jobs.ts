@@ -1,15 +1,15 @@
 import { apiHandler } from '../shared/api-handler';
+import { route } from './list-jobs.route';
 import { customerScope } from '../shared/auth';
-import { HttpError, json, parseQuery } from '../shared/http';
+import { HttpError, json } from '../shared/http';
 import { API_ACCESS } from '../shared/system-config';
-import { decodeCursor, encodeCursor, listJobsQuerySchema, type JobCursor } from '../jobs/job-requests';
+import { decodeCursor, encodeCursor, type JobCursor } from '../jobs/job-requests';
 
 /**
  * GET /jobs: newest first, filtered by status, customer (staff) and created range, paginated by an
  * opaque cursor (keyset on created_at desc, id). Customer keys list their own jobs only.
  */
-export const handler = apiHandler('GET /jobs', async (event, _context, { principal, rpc }) => {
-  const query = parseQuery(event, listJobsQuerySchema);
+export const handler = apiHandler(route, async (event, _context, { principal, rpc, query }) => {
   const scope = customerScope(principal);
   if (scope !== null && query.customer_id !== undefined && query.customer_id !== scope) {
     throw new HttpError(404, 'not_found', `customer_id: customer ${query.customer_id} not found`);

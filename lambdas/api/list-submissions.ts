@@ -1,9 +1,9 @@
 import { decodeCursor, encodeCursor, type JobCursor } from '../jobs/job-requests';
 import { apiHandler } from '../shared/api-handler';
+import { route } from './list-submissions.route';
 import { notFound } from '../shared/api-requests';
-import { listSubmissionsQuerySchema } from '../shared/api-schemas';
 import { customerScope } from '../shared/auth';
-import { json, parseQuery } from '../shared/http';
+import { json } from '../shared/http';
 import { API_SURFACE } from '../shared/system-config';
 
 /**
@@ -11,8 +11,7 @@ import { API_SURFACE } from '../shared/system-config';
  * paginated by an opaque cursor. A customer key sees its own only; naming another customer is 404,
  * and another customer's job_id simply matches nothing.
  */
-export const handler = apiHandler('GET /submissions', async (event, _context, { principal, rpc }) => {
-  const query = parseQuery(event, listSubmissionsQuerySchema);
+export const handler = apiHandler(route, async (event, _context, { principal, rpc, query }) => {
   const scope = customerScope(principal);
   if (scope !== null && query.customer_id !== undefined && query.customer_id !== scope) {
     throw notFound(`customer_id: customer ${query.customer_id}`);

@@ -1,4 +1,5 @@
 import { apiHandler } from '../shared/api-handler';
+import { route } from './metrics.route';
 import { customerScope } from '../shared/auth';
 import { json } from '../shared/http';
 
@@ -6,7 +7,7 @@ import { json } from '../shared/http';
  * GET /metrics (any key): jobs and tasks by status, today's outcomes, backlog and pauses per priority.
  * A customer key gets its own jobs' figures only (scope "customer"); staff and admin see everything.
  */
-export const handler = apiHandler('GET /metrics', async (_event, _context, { rpc, principal }) => {
+export const handler = apiHandler(route, async (_event, _context, { rpc, principal }) => {
   const metrics = await rpc<unknown>('api_metrics', { p_customer_id: customerScope(principal) });
   return json(200, metrics, { 'cache-control': 'no-store' });
 });

@@ -1,5 +1,6 @@
 import document from '../../docs/openapi.json' with { type: 'json' };
 import { apiHandler } from '../shared/api-handler';
+import { route } from './openapi.route';
 import { json } from '../shared/http';
 
 /**
@@ -9,6 +10,6 @@ import { json } from '../shared/http';
  * function's start-up for one constant. test/api/openapi-document.test.ts fails when the file is not
  * what the schemas generate.
  */
-export const handler = apiHandler('GET /openapi.json', async () =>
+export const handler = apiHandler(route, async () =>
   json(200, document, { 'cache-control': 'public, max-age=300' }),
 );

@@ -1,5 +1,6 @@
 import { apiHandler } from '../shared/api-handler';
-import { HttpError, json, pathUuid } from '../shared/http';
+import { route } from './process-queue.route';
+import { HttpError, json } from '../shared/http';
 import { logger } from '../shared/powertools';
 import { RpcError } from '../shared/rpc';
 import { sqs } from '../shared/sqs-client';
@@ -13,8 +14,8 @@ const queueUrls = taskQueueUrlsFromEnv();
  * POST /queue/{customerId} (staff): process the customer's queue, i.e. send the pending tasks of its
  * oldest unfinished job that still has any (never sent, or left behind by a failed send).
  */
-export const handler = apiHandler('POST /queue/{customerId}', async (event, _context, { rpc }) => {
-  const customerId = pathUuid(event, 'customerId');
+export const handler = apiHandler(route, async (event, _context, { rpc, params }) => {
+  const customerId = params.customerId;
   let next: { job_id: string | null; priority?: Priority; task_ids: string[] };
   try {
     next = await rpc('take_next_pending_job', { p_customer_id: customerId });

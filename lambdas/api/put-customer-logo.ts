@@ -1,8 +1,8 @@
 import { apiHandler } from '../shared/api-handler';
-import { actorOf, notFound, parseBody, rpcOrClientError } from '../shared/api-requests';
-import { putLogoSchema } from '../shared/api-schemas';
+import { route } from './put-customer-logo.route';
+import { actorOf, notFound, rpcOrClientError } from '../shared/api-requests';
 import { requireEnv } from '../shared/env';
-import { HttpError, json, pathUuid } from '../shared/http';
+import { HttpError, json } from '../shared/http';
 import { logoRef, LogoRejected, type LogoContentType } from '../shared/logo-image';
 import { logger } from '../shared/powertools';
 import { s3 } from '../shared/s3-client';
@@ -16,9 +16,9 @@ const assetsBucket = requireEnv('ASSETS_BUCKET');
  * BUCKETS.assets.logoMaxBytes (413). Stored in the assets bucket under the customer's prefix and the
  * image's hash, then recorded in customers.logo (set_customer_logo); answers the customer.
  */
-export const handler = apiHandler('PUT /customers/{id}/logo', async (event, _context, { principal, rpc }) => {
-  const id = pathUuid(event, 'id');
-  const body = parseBody(event, putLogoSchema);
+export const handler = apiHandler(route, async (event, _context, { principal, rpc, params, body }) => {
+  const id = params.id;
+
   const bytes = Buffer.from(body.data_base64, 'base64');
   const ref = checkedLogo(id, body.content_type, bytes);
   // Nothing is stored for a customer that does not exist (the bucket would keep it forever).

@@ -1,7 +1,7 @@
 import { apiHandler } from '../shared/api-handler';
-import { actorOf, notFound, parseBody, rpcOrClientError } from '../shared/api-requests';
-import { resubmitListingSchema } from '../shared/api-schemas';
-import { HttpError, json, pathUuid } from '../shared/http';
+import { route } from './resubmit-listing.route';
+import { actorOf, notFound, rpcOrClientError } from '../shared/api-requests';
+import { HttpError, json } from '../shared/http';
 import { logger } from '../shared/powertools';
 import { sqs } from '../shared/sqs-client';
 import type { Priority } from '../shared/system-config';
@@ -27,50 +27,47 @@ type ResubmitOutcome =
  * message; who asked and why is in queue_history. 409 while the current submission is still in
  * flight, 404 when the business was never submitted there (create a job instead).
  */
-export const handler = apiHandler(
-  'POST /customers/{id}/listings/{directoryId}/resubmit',
-  async (event, _context, { principal, rpc }) => {
-    const customerId = pathUuid(event, 'id');
-    const directoryId = pathUuid(event, 'directoryId');
-    const body = parseBody(event, resubmitListingSchema);
-    const result = await rpcOrClientError(
-      rpc<ResubmitOutcome>('resubmit_listing', {
-        p_customer_id: customerId,
-        p_directory_id: directoryId,
-        p_reason: body.reason,
-        p_actor: actorOf(principal),
-        p_priority: body.priority ?? null,
-      }),
-    );
-    if (result.outcome === 'not_found') {
-      throw notFound(`Listing of customer ${customerId} on directory ${directoryId}`);
-    }
-    if (result.outcome === 'conflict') throw new HttpError(409, 'conflict', result.reason);
+export const handler = apiHandler(route, async (event, _context, { principal, rpc, params, body }) => {
+  const customerId = params.id;
+  const directoryId = params.directoryId;
 
-    const { job } = result;
-    const enqueued = await enqueueTasks(
-      { rpc, sqs, queueUrls, log: logger },
-      job.job_id,
-      job.priority,
-      job.tasks.map((task) => task.task_id),
-    );
-    logger.info('Listing resubmitted', {
-      customer_id: customerId,
-      directory_id: directoryId,
+  const result = await rpcOrClientError(
+    rpc<ResubmitOutcome>('resubmit_listing', {
+      p_customer_id: customerId,
+      p_directory_id: directoryId,
+      p_reason: body.reason,
+      p_actor: actorOf(principal),
+      p_priority: body.priority ?? null,
+    }),
+  );
+  if (result.outcome === 'not_found') {
+    throw notFound(`Listing of customer ${customerId} on directory ${directoryId}`);
+  }
+  if (result.outcome === 'conflict') throw new HttpError(409, 'conflict', result.reason);
+
+  const { job } = result;
+  const enqueued = await enqueueTasks(
+    { rpc, sqs, queueUrls, log: logger },
+    job.job_id,
+    job.priority,
+    job.tasks.map((task) => task.task_id),
+  );
+  logger.info('Listing resubmitted', {
+    customer_id: customerId,
+    directory_id: directoryId,
+    job_id: job.job_id,
+    generation: result.generation,
+  });
+  return json(
+    201,
+    {
       job_id: job.job_id,
+      priority: job.priority,
+      created_at: job.created_at,
       generation: result.generation,
-    });
-    return json(
-      201,
-      {
-        job_id: job.job_id,
-        priority: job.priority,
-        created_at: job.created_at,
-        generation: result.generation,
-        previous_generation: result.previous_generation,
-        tasks_enqueued: enqueued,
-      },
-      { location: `/jobs/${job.job_id}` },
-    );
-  },
-);
+      previous_generation: result.previous_generation,
+      tasks_enqueued: enqueued,
+    },
+    { location: `/jobs/${job.job_id}` },
+  );
+});

@@ -1,298 +1,76 @@
-import type { Access } from '../shared/auth';
-import type { RateLimitClass } from '../shared/system-config';
+import { route as adminDlq } from './admin-dlq.route';
+import { route as adminDlqRedrive } from './admin-dlq-redrive.route';
+import { route as adminPause } from './admin-pause.route';
+import { route as adminPauses } from './admin-pauses.route';
+import { route as adminResume } from './admin-resume.route';
+import { route as adminWorkers } from './admin-workers.route';
+import { route as cancelJob } from './cancel-job.route';
+import { route as createCustomer } from './create-customer.route';
+import { route as createDirectory } from './create-directory.route';
+import { route as createJob } from './create-job.route';
+import { route as deleteCustomer } from './delete-customer.route';
+import { route as deleteCustomerLogo } from './delete-customer-logo.route';
+import { route as getCustomer } from './get-customer.route';
+import { route as getDirectory } from './get-directory.route';
+import { route as getDirectoryMapping } from './get-directory-mapping.route';
+import { route as getJob } from './get-job.route';
+import { route as getQueue } from './get-queue.route';
+import { route as health } from './health.route';
+import { route as healthDetails } from './health-details.route';
+import { route as listDirectories } from './list-directories.route';
+import { route as listJobs } from './list-jobs.route';
+import { route as listSubmissions } from './list-submissions.route';
+import { route as metrics } from './metrics.route';
+import { route as openapi } from './openapi.route';
+import { route as processQueue } from './process-queue.route';
+import { route as putCustomerLogo } from './put-customer-logo.route';
+import { route as putDirectoryMapping } from './put-directory-mapping.route';
+import { route as resubmitListing } from './resubmit-listing.route';
+import { route as testSubmission } from './test-submission.route';
+import { route as updateCustomer } from './update-customer.route';
+import { route as updateDirectory } from './update-directory.route';
+import { route as updateJob } from './update-job.route';
+import type { ApiRoute } from './route-definition';
+
+export { pathParameterNames, routeKey, routePolicy, type ApiRoute } from './route-definition';
 
 /**
- * The API's routes: one handler file each. The API stack builds one Lambda and one method per
- * route from this list, and the local gateway routes requests to the same files. The handler layer
- * (lambdas/shared/api-handler.ts) reads each route's access and rate-limit class from here.
+ * The API's routes, one table assembled from each route's own definition (`<name>.route.ts`, beside
+ * its handler): the API stack builds one Lambda, one method and one request model per route from it,
+ * the local gateway routes requests to the same handler files, and the OpenAPI document is generated
+ * from it. The handlers import their own definition, never this table (see route-definition.ts).
  */
-export interface ApiRoute {
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  /** API Gateway resource path, with {param} placeholders. */
-  resource: string;
-  /** Handler file, relative to lambdas/, without extension; it exports `handler`. */
-  entry: string;
-  /** A short name for the function and its logs. */
-  name: string;
-  /** Whether API Gateway requires an API key (its usage plans then apply). */
-  apiKeyRequired: boolean;
-  /**
-   * Who may call it (lambdas/shared/auth.ts Access). Default: `customer` (any valid key) when a key is
-   * required, else `public`.
-   */
-  access?: Access;
-  /** Which RATE_LIMITS preset counts its requests per key (or IP). Default: `public`. */
-  rateLimit?: RateLimitClass;
-  /** Whether the handler sends task messages (it gets the queue URLs and send rights). */
-  enqueues?: boolean;
-  /**
-   * Whether the handler drives Chromium: the stacks give that function the Chromium layer, more
-   * memory and API_SURFACE.testSubmission's timeout (still under API Gateway's 29 s).
-   */
-  browser?: boolean;
-  /** Whether the handler stores profile assets (logos): it gets ASSETS_BUCKET and PutObject on it. */
-  storesAssets?: boolean;
-}
-
 export const API_ROUTES: readonly ApiRoute[] = [
-  {
-    method: 'POST',
-    resource: '/jobs',
-    entry: 'api/create-job',
-    name: 'create-job',
-    apiKeyRequired: true,
-    enqueues: true,
-  },
-  { method: 'GET', resource: '/jobs', entry: 'api/list-jobs', name: 'list-jobs', apiKeyRequired: true },
-  { method: 'GET', resource: '/jobs/{id}', entry: 'api/get-job', name: 'get-job', apiKeyRequired: true },
-  { method: 'GET', resource: '/health', entry: 'api/health', name: 'health', apiKeyRequired: false },
-  // Operators only: every customer's queues, workers and jobs (a customer key gets 403).
-  {
-    method: 'GET',
-    resource: '/health/details',
-    entry: 'api/health-details',
-    name: 'health-details',
-    apiKeyRequired: true,
-    access: 'staff',
-    rateLimit: 'staff',
-  },
-  {
-    method: 'PATCH',
-    resource: '/jobs/{id}',
-    entry: 'api/update-job',
-    name: 'update-job',
-    apiKeyRequired: true,
-    enqueues: true,
-  },
-  {
-    method: 'POST',
-    resource: '/jobs/{id}/cancel',
-    entry: 'api/cancel-job',
-    name: 'cancel-job',
-    apiKeyRequired: true,
-  },
-  {
-    method: 'GET',
-    resource: '/queue/{customerId}',
-    entry: 'api/get-queue',
-    name: 'get-queue',
-    apiKeyRequired: true,
-    access: 'staff',
-    rateLimit: 'staff',
-  },
-  {
-    method: 'POST',
-    resource: '/queue/{customerId}',
-    entry: 'api/process-queue',
-    name: 'process-queue',
-    apiKeyRequired: true,
-    access: 'staff',
-    rateLimit: 'staff',
-    enqueues: true,
-  },
-  // Issue 5 part 2: directories, customers, submissions, metrics, admin, the OpenAPI document.
-  {
-    method: 'GET',
-    resource: '/directories',
-    entry: 'api/list-directories',
-    name: 'list-directories',
-    apiKeyRequired: true,
-  },
-  {
-    method: 'POST',
-    resource: '/directories',
-    entry: 'api/create-directory',
-    name: 'create-directory',
-    apiKeyRequired: true,
-    access: 'admin',
-    rateLimit: 'admin',
-  },
-  {
-    method: 'GET',
-    resource: '/directories/{id}/mapping',
-    entry: 'api/get-directory-mapping',
-    name: 'get-directory-mapping',
-    apiKeyRequired: true,
-    access: 'staff',
-    rateLimit: 'staff',
-  },
-  // Issue 12: a directory is managed after creation (ETag / If-Match).
-  {
-    method: 'GET',
-    resource: '/directories/{id}',
-    entry: 'api/get-directory',
-    name: 'get-directory',
-    apiKeyRequired: true,
-    access: 'staff',
-    rateLimit: 'staff',
-  },
-  {
-    method: 'PATCH',
-    resource: '/directories/{id}',
-    entry: 'api/update-directory',
-    name: 'update-directory',
-    apiKeyRequired: true,
-    access: 'admin',
-    rateLimit: 'admin',
-  },
-  {
-    method: 'PUT',
-    resource: '/directories/{id}/mapping',
-    entry: 'api/put-directory-mapping',
-    name: 'put-directory-mapping',
-    apiKeyRequired: true,
-    access: 'admin',
-    rateLimit: 'admin',
-  },
-  {
-    method: 'POST',
-    resource: '/directories/{id}/test-submission',
-    entry: 'api/test-submission',
-    name: 'test-submission',
-    apiKeyRequired: true,
-    access: 'staff',
-    rateLimit: 'staff',
-    browser: true,
-  },
-  {
-    method: 'POST',
-    resource: '/customers',
-    entry: 'api/create-customer',
-    name: 'create-customer',
-    apiKeyRequired: true,
-    access: 'staff',
-    rateLimit: 'staff',
-  },
-  // Any key: a customer key reads its own customer (another id is 404).
-  {
-    method: 'GET',
-    resource: '/customers/{id}',
-    entry: 'api/get-customer',
-    name: 'get-customer',
-    apiKeyRequired: true,
-  },
-  {
-    method: 'PATCH',
-    resource: '/customers/{id}',
-    entry: 'api/update-customer',
-    name: 'update-customer',
-    apiKeyRequired: true,
-    access: 'staff',
-    rateLimit: 'staff',
-  },
-  {
-    method: 'DELETE',
-    resource: '/customers/{id}',
-    entry: 'api/delete-customer',
-    name: 'delete-customer',
-    apiKeyRequired: true,
-    access: 'staff',
-    rateLimit: 'staff',
-  },
-  {
-    method: 'PUT',
-    resource: '/customers/{id}/logo',
-    entry: 'api/put-customer-logo',
-    name: 'put-customer-logo',
-    apiKeyRequired: true,
-    access: 'staff',
-    rateLimit: 'staff',
-    storesAssets: true,
-  },
-  // Clears the reference only (set_customer_logo): the image stays, so no bucket rights.
-  {
-    method: 'DELETE',
-    resource: '/customers/{id}/logo',
-    entry: 'api/delete-customer-logo',
-    name: 'delete-customer-logo',
-    apiKeyRequired: true,
-    access: 'staff',
-    rateLimit: 'staff',
-  },
-  // Issue 12: the deliberate, audited second submission of a business listing.
-  {
-    method: 'POST',
-    resource: '/customers/{id}/listings/{directoryId}/resubmit',
-    entry: 'api/resubmit-listing',
-    name: 'resubmit-listing',
-    apiKeyRequired: true,
-    access: 'staff',
-    rateLimit: 'staff',
-    enqueues: true,
-  },
-  {
-    method: 'GET',
-    resource: '/submissions',
-    entry: 'api/list-submissions',
-    name: 'list-submissions',
-    apiKeyRequired: true,
-  },
-  { method: 'GET', resource: '/metrics', entry: 'api/metrics', name: 'metrics', apiKeyRequired: true },
-  {
-    method: 'GET',
-    resource: '/admin/workers',
-    entry: 'api/admin-workers',
-    name: 'admin-workers',
-    apiKeyRequired: true,
-    access: 'admin',
-    rateLimit: 'admin',
-  },
-  {
-    method: 'GET',
-    resource: '/admin/dlq',
-    entry: 'api/admin-dlq',
-    name: 'admin-dlq',
-    apiKeyRequired: true,
-    access: 'admin',
-    rateLimit: 'admin',
-  },
-  {
-    method: 'POST',
-    resource: '/admin/dlq/redrive',
-    entry: 'api/admin-dlq-redrive',
-    name: 'admin-dlq-redrive',
-    apiKeyRequired: true,
-    access: 'admin',
-    rateLimit: 'admin',
-    enqueues: true,
-  },
-  {
-    method: 'GET',
-    resource: '/admin/pauses',
-    entry: 'api/admin-pauses',
-    name: 'admin-pauses',
-    apiKeyRequired: true,
-    access: 'admin',
-    rateLimit: 'admin',
-  },
-  {
-    method: 'POST',
-    resource: '/admin/pauses',
-    entry: 'api/admin-pause',
-    name: 'admin-pause',
-    apiKeyRequired: true,
-    access: 'admin',
-    rateLimit: 'admin',
-  },
-  {
-    method: 'POST',
-    resource: '/admin/pauses/resume',
-    entry: 'api/admin-resume',
-    name: 'admin-resume',
-    apiKeyRequired: true,
-    access: 'admin',
-    rateLimit: 'admin',
-  },
-  { method: 'GET', resource: '/openapi.json', entry: 'api/openapi', name: 'openapi', apiKeyRequired: false },
+  createJob,
+  listJobs,
+  getJob,
+  health,
+  healthDetails,
+  updateJob,
+  cancelJob,
+  getQueue,
+  processQueue,
+  listDirectories,
+  createDirectory,
+  getDirectoryMapping,
+  getDirectory,
+  updateDirectory,
+  putDirectoryMapping,
+  testSubmission,
+  createCustomer,
+  getCustomer,
+  updateCustomer,
+  deleteCustomer,
+  putCustomerLogo,
+  deleteCustomerLogo,
+  resubmitListing,
+  listSubmissions,
+  metrics,
+  adminWorkers,
+  adminDlq,
+  adminDlqRedrive,
+  adminPauses,
+  adminPause,
+  adminResume,
+  openapi,
 ];
-
-export const routeKey = (route: Pick<ApiRoute, 'method' | 'resource'>): string =>
-  `${route.method} ${route.resource}`;
-
-/** A route's effective access and rate-limit class, with the defaults applied. */
-export function routePolicy(route: ApiRoute): { access: Access; rateLimit: RateLimitClass } {
-  return {
-    access: route.access ?? (route.apiKeyRequired ? 'customer' : 'public'),
-    rateLimit: route.rateLimit ?? 'public',
-  };
-}

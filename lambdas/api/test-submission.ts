@@ -1,8 +1,8 @@
 import { apiHandler } from '../shared/api-handler';
+import { route } from './test-submission.route';
 import { notFound } from '../shared/api-requests';
-import { testSubmissionSchema } from '../shared/api-schemas';
 import { runTestSubmission } from '../shared/api-test-submission';
-import { HttpError, json, parseJsonBody, pathUuid, validationError } from '../shared/http';
+import { HttpError, json } from '../shared/http';
 import { logger } from '../shared/powertools';
 import { withContext } from '../submitter/browser';
 // Importing it configures the execution environment's browser behind the SSRF guard's proxy.
@@ -16,34 +16,28 @@ const guardedContext = <T>(fn: Parameters<typeof withContext<T>>[0]) =>
  * sample profile and never submitted; the answer has the mapping used, the required fields nothing
  * matched and a screenshot. An empty body uses the stored mapping; `field_mapping` tries a candidate.
  */
-export const handler = apiHandler(
-  'POST /directories/{id}/test-submission',
-  async (event, _context, { rpc }) => {
-    const id = pathUuid(event, 'id');
-    const raw = event.body === null || event.body === '' ? {} : parseJsonBody(event);
-    const parsed = testSubmissionSchema.safeParse(raw);
-    if (!parsed.success) throw validationError(parsed.error);
-    const directory = await rpc<{
-      directory_id: string;
-      submission_url: string;
-      field_mapping: unknown;
-    } | null>('get_directory_mapping', { p_directory_id: id });
-    if (directory === null) throw notFound(`Directory ${id}`);
-    if (!directory.submission_url)
-      throw new HttpError(422, 'no_submission_url', 'The directory has no form URL');
-    const report = await runTestSubmission(
-      {
-        withContext: guardedContext,
-        allowWebSocket: (url) => ssrfGuard.allowRequest(url, { navigation: false }),
-      },
-      { id, submission_url: directory.submission_url, field_mapping: directory.field_mapping },
-      parsed.data.field_mapping,
-    );
-    logger.info('Test submission run', {
-      directory_id: id,
-      outcome: report.outcome,
-      unmapped: report.unmapped_required_fields.length,
-    });
-    return json(200, report);
-  },
-);
+export const handler = apiHandler(route, async (_event, _context, { rpc, params, body }) => {
+  const id = params.id;
+  const directory = await rpc<{
+    directory_id: string;
+    submission_url: string;
+    field_mapping: unknown;
+  } | null>('get_directory_mapping', { p_directory_id: id });
+  if (directory === null) throw notFound(`Directory ${id}`);
+  if (!directory.submission_url)
+    throw new HttpError(422, 'no_submission_url', 'The directory has no form URL');
+  const report = await runTestSubmission(
+    {
+      withContext: guardedContext,
+      allowWebSocket: (url) => ssrfGuard.allowRequest(url, { navigation: false }),
+    },
+    { id, submission_url: directory.submission_url, field_mapping: directory.field_mapping },
+    body.field_mapping,
+  );
+  logger.info('Test submission run', {
+    directory_id: id,
+    outcome: report.outcome,
+    unmapped: report.unmapped_required_fields.length,
+  });
+  return json(200, report);
+});

@@ -1,7 +1,7 @@
 import { apiHandler } from '../shared/api-handler';
-import { actorOf, parseBody, rpcOrClientError } from '../shared/api-requests';
-import { updateCustomerSchema } from '../shared/customer-schemas';
-import { json, pathUuid } from '../shared/http';
+import { route } from './update-customer.route';
+import { actorOf, rpcOrClientError } from '../shared/api-requests';
+import { json } from '../shared/http';
 import { etag, ifMatchVersion } from '../shared/if-match';
 
 /**
@@ -10,17 +10,19 @@ import { etag, ifMatchVersion } from '../shared/if-match';
  * required: staff tools and the portal's backend patch single fields without it today, and a partial
  * update of other fields loses nothing. Clients that read-modify-write should send it.
  */
-export const handler = apiHandler('PATCH /customers/{id}', async (event, _context, { principal, rpc }) => {
-  const id = pathUuid(event, 'id');
-  const version = ifMatchVersion(event, 'customer');
-  const changes = parseBody(event, updateCustomerSchema);
-  const customer = await rpcOrClientError(
-    rpc<{ version: number }>('update_customer', {
-      p_customer_id: id,
-      p_changes: changes,
-      p_actor: actorOf(principal),
-      p_expected_version: version ?? null,
-    }),
-  );
-  return json(200, customer, { etag: etag(customer.version) });
-});
+export const handler = apiHandler(
+  route,
+  async (event, _context, { principal, rpc, params, body: changes }) => {
+    const id = params.id;
+    const version = ifMatchVersion(event, 'customer');
+    const customer = await rpcOrClientError(
+      rpc<{ version: number }>('update_customer', {
+        p_customer_id: id,
+        p_changes: changes,
+        p_actor: actorOf(principal),
+        p_expected_version: version ?? null,
+      }),
+    );
+    return json(200, customer, { etag: etag(customer.version) });
+  },
+);

@@ -1,13 +1,14 @@
 import { apiHandler } from '../shared/api-handler';
-import { actorOf, parseBody, rpcOrClientError } from '../shared/api-requests';
+import { route } from './update-directory.route';
+import { actorOf, rpcOrClientError } from '../shared/api-requests';
 import { updateDirectorySchemaAllowing } from '../shared/api-schemas';
 import { optionalEnv } from '../shared/env';
-import { json, pathUuid } from '../shared/http';
+import { json } from '../shared/http';
 import { etag, requiredIfMatchVersion } from '../shared/if-match';
 import { logger } from '../shared/powertools';
 import { parseAllowedHosts } from '../submitter/ssrf-guard';
 
-// The same address rules as POST /directories (see create-directory.ts).
+// The route's schema with the same address rules as POST /directories (see create-directory.ts).
 const updateDirectorySchema = updateDirectorySchemaAllowing(
   parseAllowedHosts(optionalEnv('SUBMITTER_ALLOWED_HOSTS')),
 );
@@ -17,22 +18,24 @@ const updateDirectorySchema = updateDirectorySchemaAllowing(
  * `active`. If-Match is required (428 without, 412 when stale): two operators tuning one directory's
  * limits must not overwrite each other unseen. Every change is in queue_history (who, from, to).
  */
-export const handler = apiHandler('PATCH /directories/{id}', async (event, _context, { principal, rpc }) => {
-  const id = pathUuid(event, 'id');
-  const version = requiredIfMatchVersion(event, 'directory');
-  const changes = parseBody(event, updateDirectorySchema);
-  const directory = await rpcOrClientError(
-    rpc<{ version: number }>('update_directory', {
-      p_directory_id: id,
-      p_changes: changes,
-      p_expected_version: version,
-      p_actor: actorOf(principal),
-    }),
-  );
-  logger.info('Directory updated', {
-    directory_id: id,
-    fields: Object.keys(changes),
-    version: directory.version,
-  });
-  return json(200, directory, { etag: etag(directory.version) });
-});
+export const handler = apiHandler(
+  { ...route, body: updateDirectorySchema },
+  async (event, _context, { principal, rpc, params, body: changes }) => {
+    const id = params.id;
+    const version = requiredIfMatchVersion(event, 'directory');
+    const directory = await rpcOrClientError(
+      rpc<{ version: number }>('update_directory', {
+        p_directory_id: id,
+        p_changes: changes,
+        p_expected_version: version,
+        p_actor: actorOf(principal),
+      }),
+    );
+    logger.info('Directory updated', {
+      directory_id: id,
+      fields: Object.keys(changes),
+      version: directory.version,
+    });
+    return json(200, directory, { etag: etag(directory.version) });
+  },
+);

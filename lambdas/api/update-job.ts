@@ -1,12 +1,12 @@
 import { apiHandler } from '../shared/api-handler';
+import { route } from './update-job.route';
 import { customerScope } from '../shared/auth';
-import { HttpError, json, parseJsonBody, pathUuid, validationError } from '../shared/http';
+import { HttpError, json } from '../shared/http';
 import { logger } from '../shared/powertools';
 import { sqs } from '../shared/sqs-client';
 import type { Priority } from '../shared/system-config';
 import { enqueueTasks } from '../jobs/create-job';
 import { etag, expectedVersion } from '../jobs/job-headers';
-import { updateJobSchema } from '../jobs/job-requests';
 import { taskQueueUrlsFromEnv } from '../jobs/task-queues';
 
 const queueUrls = taskQueueUrlsFromEnv();
@@ -26,45 +26,46 @@ type UpdateOutcome =
  * 412 when stale). Patchable: notes (any time) and priority (staff only, while the job is pending;
  * its unclaimed tasks are then also sent to the new priority's queue).
  */
-export const handler = apiHandler('PATCH /jobs/{id}', async (event, _context, { principal, rpc }) => {
-  const id = pathUuid(event, 'id');
-  const version = expectedVersion(event);
-  const parsed = updateJobSchema.safeParse(parseJsonBody(event));
-  if (!parsed.success) throw validationError(parsed.error);
-  const scope = customerScope(principal);
-  if (scope !== null && parsed.data.priority !== undefined) {
-    throw new HttpError(403, 'forbidden', "priority: set by the customer's tier; only staff may change it");
-  }
+export const handler = apiHandler(
+  route,
+  async (event, _context, { principal, rpc, params, body: changes }) => {
+    const id = params.id;
+    const version = expectedVersion(event);
+    const scope = customerScope(principal);
+    if (scope !== null && changes.priority !== undefined) {
+      throw new HttpError(403, 'forbidden', "priority: set by the customer's tier; only staff may change it");
+    }
 
-  const result = await rpc<UpdateOutcome>('update_job', {
-    p_job_id: id,
-    p_expected_version: version,
-    p_changes: parsed.data,
-    p_customer_id: scope,
-  });
-  switch (result.outcome) {
-    case 'not_found':
-      throw new HttpError(404, 'not_found', `Job ${id} not found`);
-    case 'version_mismatch':
-      throw new HttpError(
-        412,
-        'precondition_failed',
-        `If-Match: the job is at version ${result.current_version}; read it again and retry`,
-        { etag: etag(result.current_version) },
+    const result = await rpc<UpdateOutcome>('update_job', {
+      p_job_id: id,
+      p_expected_version: version,
+      p_changes: changes,
+      p_customer_id: scope,
+    });
+    switch (result.outcome) {
+      case 'not_found':
+        throw new HttpError(404, 'not_found', `Job ${id} not found`);
+      case 'version_mismatch':
+        throw new HttpError(
+          412,
+          'precondition_failed',
+          `If-Match: the job is at version ${result.current_version}; read it again and retry`,
+          { etag: etag(result.current_version) },
+        );
+      case 'not_patchable':
+        throw new HttpError(409, 'conflict', result.reason, { etag: etag(result.current_version) });
+      case 'updated':
+        break;
+    }
+    if (result.resend_task_ids.length > 0) {
+      const sent = await enqueueTasks(
+        { rpc, sqs, queueUrls, log: logger },
+        result.job.job_id,
+        result.job.priority,
+        result.resend_task_ids,
       );
-    case 'not_patchable':
-      throw new HttpError(409, 'conflict', result.reason, { etag: etag(result.current_version) });
-    case 'updated':
-      break;
-  }
-  if (result.resend_task_ids.length > 0) {
-    const sent = await enqueueTasks(
-      { rpc, sqs, queueUrls, log: logger },
-      result.job.job_id,
-      result.job.priority,
-      result.resend_task_ids,
-    );
-    logger.info('Job re-prioritised', { job_id: id, priority: result.job.priority, tasks_sent: sent });
-  }
-  return json(200, result.job, { etag: etag(result.job.version) });
-});
+      logger.info('Job re-prioritised', { job_id: id, priority: result.job.priority, tasks_sent: sent });
+    }
+    return json(200, result.job, { etag: etag(result.job.version) });
+  },
+);

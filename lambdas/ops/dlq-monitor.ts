@@ -1,11 +1,9 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import { monitorDeadLetters, type DlqMonitorResult } from '../operations/dead-letters';
 import { serviceRpc } from '../shared/database';
 import { optionalEnv, requireEnv } from '../shared/env';
 import { readAlertRetry } from '../shared/ops-settings';
+import { scheduledHandler } from '../shared/lambda-handler';
 import { logger, metrics } from '../shared/powertools';
 import { slackWebhookFromEnv } from '../shared/slack';
 import { sqs } from '../shared/sqs-client';
@@ -24,7 +22,6 @@ const alertRetry = readAlertRetry();
 const monitor = async (): Promise<DlqMonitorResult> => {
   const rpc = await serviceRpc();
   const result = await monitorDeadLetters({ rpc, sqs, dlqUrl, postToSlack, links, alertRetry, log: logger });
-  metrics.addMetric(METRIC_NAMES.dlqMonitorRun, MetricUnit.Count, 1);
   metrics.addMetric(METRIC_NAMES.dlqMessagesRecorded, MetricUnit.Count, result.recorded);
   metrics.addMetric(METRIC_NAMES.dlqAlertsSent, MetricUnit.Count, result.alertsSent);
   metrics.addMetric(METRIC_NAMES.dlqAlertsFailed, MetricUnit.Count, result.alertsFailed);
@@ -33,6 +30,4 @@ const monitor = async (): Promise<DlqMonitorResult> => {
   return result;
 };
 
-export const handler = middy(monitor)
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics));
+export const handler = scheduledHandler(METRIC_NAMES.dlqMonitorRun, monitor);

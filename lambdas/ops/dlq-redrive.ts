@@ -1,21 +1,15 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
+import { taskQueueUrlsFromEnv } from '../jobs/task-queues';
 import { redriveDeadLetters, type RedriveResult } from '../operations/redrive';
 import { redriveRequestSchema } from '../operations/redrive-request';
 import { serviceRpc } from '../shared/database';
-import { requireEnv } from '../shared/env';
+import { invokedHandler } from '../shared/lambda-handler';
 import { logger, metrics } from '../shared/powertools';
 import { RpcError } from '../shared/rpc';
 import { sqs } from '../shared/sqs-client';
 import { METRIC_NAMES } from '../shared/system-config';
 
-const queueUrls = {
-  p1: requireEnv('TASK_QUEUE_URL_P1'),
-  p2: requireEnv('TASK_QUEUE_URL_P2'),
-  p3: requireEnv('TASK_QUEUE_URL_P3'),
-};
+const queueUrls = taskQueueUrlsFromEnv();
 
 export type RedriveResponse =
   | ({ ok: true } & RedriveResult)
@@ -50,6 +44,4 @@ const redrive = async (event: unknown): Promise<RedriveResponse> => {
   }
 };
 
-export const handler = middy(redrive)
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics));
+export const handler = invokedHandler(redrive);

@@ -1,10 +1,8 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import { runRetention, type RetentionResult } from '../operations/retention';
 import { serviceRpc } from '../shared/database';
 import { requireEnv } from '../shared/env';
+import { scheduledHandler } from '../shared/lambda-handler';
 import { logger, metrics } from '../shared/powertools';
 import { s3 } from '../shared/s3-client';
 import { METRIC_NAMES } from '../shared/system-config';
@@ -29,7 +27,6 @@ const retention = async (): Promise<RetentionResult> => {
       );
     },
   });
-  metrics.addMetric(METRIC_NAMES.retentionRun, MetricUnit.Count, 1);
   metrics.addMetric(METRIC_NAMES.historyRowsArchived, MetricUnit.Count, result.archivedRows);
   logger.info('Retention finished', {
     archived_rows: result.archivedRows,
@@ -39,6 +36,4 @@ const retention = async (): Promise<RetentionResult> => {
   return result;
 };
 
-export const handler = middy(retention)
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics));
+export const handler = scheduledHandler(METRIC_NAMES.retentionRun, retention);

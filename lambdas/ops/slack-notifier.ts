@@ -1,7 +1,4 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import type { SNSEvent } from 'aws-lambda';
 import {
   alarmMessage,
@@ -9,6 +6,7 @@ import {
   parseAlarmNotification,
 } from '../operations/alarm-notifications';
 import { optionalEnv } from '../shared/env';
+import { invokedHandler } from '../shared/lambda-handler';
 import { logger, metrics } from '../shared/powertools';
 import { slackWebhookFromEnv } from '../shared/slack';
 import { METRIC_NAMES } from '../shared/system-config';
@@ -45,6 +43,4 @@ const notify = async (event: SNSEvent): Promise<void> => {
   }
 };
 
-export const handler = middy(notify)
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics));
+export const handler = invokedHandler(notify);

@@ -1,20 +1,14 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
+import { taskQueueUrlsFromEnv } from '../jobs/task-queues';
 import { sweepStaleTasks, type SweepResult } from '../operations/stale-tasks';
 import { serviceRpc } from '../shared/database';
-import { requireEnv } from '../shared/env';
 import { readSweeperThresholds } from '../shared/ops-settings';
+import { scheduledHandler } from '../shared/lambda-handler';
 import { logger, metrics } from '../shared/powertools';
 import { sqs } from '../shared/sqs-client';
 import { METRIC_NAMES } from '../shared/system-config';
 
-const queueUrls = {
-  p1: requireEnv('TASK_QUEUE_URL_P1'),
-  p2: requireEnv('TASK_QUEUE_URL_P2'),
-  p3: requireEnv('TASK_QUEUE_URL_P3'),
-};
+const queueUrls = taskQueueUrlsFromEnv();
 const thresholds = readSweeperThresholds();
 
 /**
@@ -25,7 +19,6 @@ const thresholds = readSweeperThresholds();
 const sweep = async (): Promise<SweepResult> => {
   const rpc = await serviceRpc();
   const result = await sweepStaleTasks({ rpc, sqs, queueUrls, thresholds, log: logger });
-  metrics.addMetric(METRIC_NAMES.sweeperRun, MetricUnit.Count, 1);
   metrics.addMetric(METRIC_NAMES.staleTasksRequeued, MetricUnit.Count, result.requeued);
   metrics.addMetric(METRIC_NAMES.staleTasksFailed, MetricUnit.Count, result.failed);
   metrics.addMetric(METRIC_NAMES.staleTasksNeedVerification, MetricUnit.Count, result.needsVerification);
@@ -43,6 +36,4 @@ const sweep = async (): Promise<SweepResult> => {
   return result;
 };
 
-export const handler = middy(sweep)
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics));
+export const handler = scheduledHandler(METRIC_NAMES.sweeperRun, sweep);

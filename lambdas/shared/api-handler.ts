@@ -1,11 +1,19 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { API_ROUTES, routeKey, routePolicy } from '../api/routes';
+import { pathParameterNames, routeKey, routePolicy, type ApiRoute } from '../api/route-definition';
 import { admitApiRequest, type Access, type Principal } from './auth';
-import { checkRequestLimits, correlationId, errorResponse, headerValue, HttpError } from './http';
+import {
+  checkRequestLimits,
+  correlationId,
+  errorResponse,
+  headerValue,
+  HttpError,
+  parseJsonBody,
+  parseQuery,
+  pathUuid,
+  validationError,
+} from './http';
+import { lambdaHandler } from './lambda-handler';
 import { logger, metrics } from './powertools';
 import {
   createRateLimiter,
@@ -17,19 +25,34 @@ import {
 import { serviceRpc } from './database';
 import { RpcError, type Rpc } from './rpc';
 import { RATE_LIMITS, type RateLimitClass } from './system-config';
+import type * as z from './zod';
+
+/** What a route's schema parses to; undefined where the route declares none. */
+type Parsed<Schema> = Schema extends z.ZodMiniType ? z.infer<Schema> : undefined;
+
+/** The {param} names of a resource path, as a type: '/customers/{id}/listings/{directoryId}' -> 'id' | 'directoryId'. */
+type PathParameter<Resource extends string> = Resource extends `${string}{${infer Name}}${infer Rest}`
+  ? Name | PathParameter<Rest>
+  : never;
 
 /** What the handler layer established about a request before the route's function runs. */
-export interface ApiRequest {
+export interface ApiRequest<Route extends ApiRoute = ApiRoute> {
   /** The caller, or null on a public route. */
   principal: Principal | null;
   correlationId: string;
   rpc: Rpc;
+  /** The resource's path parameters ({id}, ...), each checked to be a UUID. */
+  params: Record<PathParameter<Route['resource']>, string>;
+  /** The JSON body, parsed with the route's `body` schema. */
+  body: Parsed<Route['body']>;
+  /** The query parameters, parsed with the route's `query` schema. */
+  query: Parsed<Route['query']>;
 }
 
-export type ApiFunction = (
+export type ApiFunction<Route extends ApiRoute = ApiRoute> = (
   event: APIGatewayProxyEvent,
   context: Context,
-  request: ApiRequest,
+  request: ApiRequest<Route>,
 ) => Promise<APIGatewayProxyResult>;
 
 // Per execution environment: the limiter's in-memory fallback counts live as long as it does.
@@ -52,14 +75,19 @@ const AUTH_ROUTE = 'auth:failed-key';
  *      not allow 403, over the route's limit per key 429; a rotated key in its grace period passes
  *      and is logged; public routes: the limit per IP (check_rate_limit, counted in memory while
  *      Postgres is unreachable). X-RateLimit-* on every answer;
- *   3. the route's function, given the principal; every error becomes JSON with the correlation id.
- * The route's access and limit class come from lambdas/api/routes.ts, so they cannot drift from
- * what the stacks and the local gateway deploy.
+ *   3. the request against the route's declaration: path parameters are UUIDs (400 invalid_id), then
+ *      the body (its `body` schema: 400 invalid_body naming the field, 415) or the query (its `query`
+ *      schema: 400 invalid_query), so a route's function only ever sees valid input;
+ *   4. the route's function, given the principal and the parsed input; every error becomes JSON with
+ *      the correlation id.
+ * The route's access, limit class and schemas are its definition (`lambdas/api/<name>.route.ts`, in
+ * the table of lambdas/api/routes.ts), the same the stacks, the local gateway and the OpenAPI
+ * document read, so they cannot drift from what is deployed and documented.
  */
-export function apiHandler(route: string, fn: ApiFunction) {
-  const definition = API_ROUTES.find((candidate) => routeKey(candidate) === route);
-  if (!definition) throw new Error(`apiHandler: ${route} is not in lambdas/api/routes.ts`);
+export function apiHandler<Route extends ApiRoute>(definition: Route, fn: ApiFunction<Route>) {
+  const route = routeKey(definition);
   const policy = routePolicy(definition);
+  const parameterNames = pathParameterNames(definition.resource);
 
   const guarded = async (event: APIGatewayProxyEvent, context: Context) => {
     const id = correlationId(event);
@@ -77,7 +105,8 @@ export function apiHandler(route: string, fn: ApiFunction) {
       if (!decision.allowed) throw tooManyRequests(decision, policy.rateLimit);
       if (principal) logger.appendKeys({ key_id: principal.keyId, role: principal.role });
       if (principal?.rotation) warnRotatedKeyUsed(principal, event);
-      result = await fn(event, context, { principal, correlationId: id, rpc: await rpc() });
+      const input = parseInput(event, definition, parameterNames);
+      result = await fn(event, context, { principal, correlationId: id, rpc: await rpc(), ...input });
     } catch (error) {
       result =
         error instanceof RpcError && isUnavailable(error) ? unavailable(event) : errorResponse(event, error);
@@ -87,9 +116,26 @@ export function apiHandler(route: string, fn: ApiFunction) {
     result.headers = { ...result.headers, ...limitHeaders, 'x-correlation-id': id };
     return result;
   };
-  return middy(guarded)
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics));
+  return lambdaHandler(guarded);
+}
+
+/** The request's path parameters, body and query, each checked against the route's declaration. */
+function parseInput<Route extends ApiRoute>(
+  event: APIGatewayProxyEvent,
+  definition: Route,
+  parameterNames: readonly string[],
+): Pick<ApiRequest<Route>, 'params' | 'body' | 'query'> {
+  const params: Record<string, string> = {};
+  for (const name of parameterNames) params[name] = pathUuid(event, name);
+  let body: unknown;
+  if (definition.body) {
+    const empty = event.body === null || event.body === '';
+    const parsed = definition.body.safeParse(empty && definition.bodyOptional ? {} : parseJsonBody(event));
+    if (!parsed.success) throw validationError(parsed.error);
+    body = parsed.data;
+  }
+  const query: unknown = definition.query ? parseQuery(event, definition.query) : undefined;
+  return { params, body, query } as Pick<ApiRequest<Route>, 'params' | 'body' | 'query'>;
 }
 
 async function authenticate(

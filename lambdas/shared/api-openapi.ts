@@ -1,47 +1,11 @@
 /**
- * The OpenAPI 3.1 document, generated from the routes (lambdas/api/routes.ts) and the very zod schemas
- * the handlers validate with (zod 4's toJSONSchema, input side: what a client sends). Served at
- * GET /openapi.json and written to docs/openapi.json by local/write-openapi.ts.
+ * The OpenAPI 3.1 document, generated from the routes (lambdas/api/routes.ts) and the zod schemas they
+ * declare, the very ones the handler layer validates with (zod 4's toJSONSchema, input side: what a
+ * client sends). Served at GET /openapi.json and written to docs/openapi.json by local/write-openapi.ts.
  */
 import * as z from './zod';
-import { API_ROUTES, routeKey, routePolicy, type ApiRoute } from '../api/routes';
-import { createJobRequestSchema } from '../jobs/create-job';
-import { cancelJobSchema, listJobsQuerySchema, updateJobSchema } from '../jobs/job-requests';
-import {
-  adminRedriveSchema,
-  createDirectorySchema,
-  listDirectoriesQuerySchema,
-  listSubmissionsQuerySchema,
-  pauseTargetSchema,
-  putLogoSchema,
-  putMappingSchema,
-  resubmitListingSchema,
-  testSubmissionSchema,
-  updateDirectorySchema,
-} from './api-schemas';
-import { createCustomerSchema, updateCustomerSchema } from './customer-schemas';
+import { API_ROUTES, pathParameterNames, routePolicy, type ApiRoute } from '../api/routes';
 import { RATE_LIMITS } from './system-config';
-
-/** Each route's request body and query schemas: the handlers parse with exactly these. */
-export const REQUEST_SCHEMAS: Record<string, { body?: z.ZodMiniType; query?: z.ZodMiniObject }> = {
-  'POST /jobs': { body: createJobRequestSchema },
-  'GET /jobs': { query: listJobsQuerySchema },
-  'PATCH /jobs/{id}': { body: updateJobSchema },
-  'POST /jobs/{id}/cancel': { body: cancelJobSchema },
-  'GET /directories': { query: listDirectoriesQuerySchema },
-  'POST /directories': { body: createDirectorySchema },
-  'PATCH /directories/{id}': { body: updateDirectorySchema },
-  'PUT /directories/{id}/mapping': { body: putMappingSchema },
-  'POST /directories/{id}/test-submission': { body: testSubmissionSchema },
-  'POST /customers': { body: createCustomerSchema },
-  'PATCH /customers/{id}': { body: updateCustomerSchema },
-  'PUT /customers/{id}/logo': { body: putLogoSchema },
-  'POST /customers/{id}/listings/{directoryId}/resubmit': { body: resubmitListingSchema },
-  'GET /submissions': { query: listSubmissionsQuerySchema },
-  'POST /admin/dlq/redrive': { body: adminRedriveSchema },
-  'POST /admin/pauses': { body: pauseTargetSchema },
-  'POST /admin/pauses/resume': { body: pauseTargetSchema },
-};
 
 const toSchema = (schema: z.ZodMiniType) =>
   z.toJSONSchema(schema, { io: 'input', target: 'openapi-3.0', unrepresentable: 'any' }) as Record<
@@ -67,15 +31,14 @@ const errorSchema = {
 
 function operation(route: ApiRoute): Record<string, unknown> {
   const policy = routePolicy(route);
-  const schemas = REQUEST_SCHEMAS[routeKey(route)] ?? {};
-  const parameters: unknown[] = [...route.resource.matchAll(/\{(\w+)\}/g)].map((m) => ({
-    name: m[1],
+  const parameters: unknown[] = pathParameterNames(route.resource).map((name) => ({
+    name,
     in: 'path',
     required: true,
     schema: { type: 'string', format: 'uuid' },
   }));
-  if (schemas.query) {
-    const query = toSchema(schemas.query) as { properties?: Record<string, unknown>; required?: string[] };
+  if (route.query) {
+    const query = toSchema(route.query) as { properties?: Record<string, unknown>; required?: string[] };
     for (const [name, schema] of Object.entries(query.properties ?? {})) {
       parameters.push({ name, in: 'query', required: query.required?.includes(name) ?? false, schema });
     }
@@ -87,11 +50,11 @@ function operation(route: ApiRoute): Record<string, unknown> {
     description: `Access: ${policy.access}. Rate limit: ${limit.limit} per ${limit.windowSeconds} s per key (or IP).`,
     ...(route.apiKeyRequired ? { security: [{ apiKey: [] }] } : { security: [] }),
     parameters,
-    ...(schemas.body
+    ...(route.body
       ? {
           requestBody: {
             required: true,
-            content: { 'application/json': { schema: toSchema(schemas.body) } },
+            content: { 'application/json': { schema: toSchema(route.body) } },
           },
         }
       : {}),

@@ -1,15 +1,6 @@
-import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type * as z from './zod';
 import type { Principal } from './auth';
-import { HttpError, parseJsonBody, validationError } from './http';
+import { HttpError } from './http';
 import { RpcError } from './rpc';
-
-/** A JSON body validated against a strict schema: 400 naming the field, 415 for another media type. */
-export function parseBody<T extends z.ZodMiniType>(event: APIGatewayProxyEvent, schema: T): z.infer<T> {
-  const parsed = schema.safeParse(parseJsonBody(event));
-  if (!parsed.success) throw validationError(parsed.error);
-  return parsed.data;
-}
 
 /** Who did it, for queue_history: the key id, never the key (staff and admin keys have no customer). */
 export function actorOf(principal: Principal | null): string {

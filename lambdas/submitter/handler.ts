@@ -1,18 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { ChangeMessageVisibilityCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import middy from '@middy/core';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSRecord } from 'aws-lambda';
 import { taskQueueUrlsFromEnv } from '../jobs/task-queues';
 import { serviceRpc } from '../shared/database';
 import { requireEnv } from '../shared/env';
 import { logger, metrics } from '../shared/powertools';
 import { s3 } from '../shared/s3-client';
+import { sqsHandler } from '../shared/sqs-handler';
 import { sqs } from '../shared/sqs-client';
 import { METRIC_NAMES, PRIORITIES, QUEUES, SUBMITTER, TASKS } from '../shared/system-config';
 import { taskMessageSchema, type TaskMessage } from '../shared/task-message';
@@ -25,7 +22,6 @@ import type { LookupPort } from './verification';
 const screenshotBucket = requireEnv('SCREENSHOT_BUCKET');
 /** One worker per execution environment: the lease owner written on every claim. */
 const workerId = `submitter:${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-const processor = new BatchProcessor(EventType.SQS);
 /** Largest verification answer read; a listings lookup is a few KiB. */
 const LOOKUP_MAX_BYTES = 1024 * 1024;
 /** Verification lookups are requests to directories too: the browser's SSRF guard checks them. */
@@ -45,23 +41,7 @@ function queueUrlOf(queueArn: string): string {
   return queueUrls[priority];
 }
 
-/** A message that is not a task cannot succeed by retrying: it fails until the DLQ takes it. */
-function parseMessage(record: SQSRecord): TaskMessage {
-  let body: unknown;
-  try {
-    body = JSON.parse(record.body);
-  } catch {
-    throw new Error(`Message ${record.messageId} is not JSON`);
-  }
-  const parsed = taskMessageSchema.safeParse(body);
-  if (!parsed.success) {
-    throw new Error(`Message ${record.messageId} is not a task message: ${parsed.error.issues[0]?.message}`);
-  }
-  return parsed.data;
-}
-
-async function recordHandler(record: SQSRecord): Promise<void> {
-  const message = parseMessage(record);
+async function submitTask(message: TaskMessage, record: SQSRecord): Promise<void> {
   logger.appendKeys({ task_id: message.task_id, job_id: message.job_id, priority: message.priority });
   const rpc = await serviceRpc();
   const disposition = await processTask(
@@ -131,29 +111,28 @@ function outcomeMetric(disposition: Disposition): string | undefined {
   }
 }
 
-const submitBatch = async (event: SQSEvent, context: Context) => {
-  const rpc = await serviceRpc();
-  // Written alongside the claims rather than before them: it is a liveness note for operators
-  // (GET /admin/workers), not a guard, so the records need not wait for it. Awaited before 'idle'
-  // so the two notes land in that order.
-  const running = rpc('record_worker_heartbeat', { p_worker_id: workerId, p_status: 'running' }).catch(
-    () => undefined,
-  );
-  try {
-    // Records run in parallel, each in its own browser context of the one warm browser.
-    return await processPartialResponse(event, recordHandler, processor, {
-      context,
-      throwOnFullBatchFailure: false,
-    });
-  } finally {
-    await running;
-    await rpc('record_worker_heartbeat', { p_worker_id: workerId, p_status: 'idle' }).catch(() => undefined);
-  }
-};
-
-export const handler = middy(submitBatch)
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics));
+// Records run in parallel, each in its own browser context of the one warm browser; a message that is
+// not a task fails alone (a batch item failure) until the DLQ takes it.
+export const handler = sqsHandler(taskMessageSchema, submitTask, {
+  describe: 'a task message',
+  aroundBatch: async (processBatch) => {
+    const rpc = await serviceRpc();
+    // Written alongside the claims rather than before them: it is a liveness note for operators
+    // (GET /admin/workers), not a guard, so the records need not wait for it. Awaited before 'idle'
+    // so the two notes land in that order.
+    const running = rpc('record_worker_heartbeat', { p_worker_id: workerId, p_status: 'running' }).catch(
+      () => undefined,
+    );
+    try {
+      return await processBatch();
+    } finally {
+      await running;
+      await rpc('record_worker_heartbeat', { p_worker_id: workerId, p_status: 'idle' }).catch(
+        () => undefined,
+      );
+    }
+  },
+});
 
 /** Closes the warm browser; the local runtime calls it on stop (Lambda just freezes the process). */
 export const shutdown = closeBrowser;

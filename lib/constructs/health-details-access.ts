@@ -3,6 +3,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { MONITORING, PRIORITIES, type Priority } from '../../lambdas/shared/system-config';
+import { taskQueueUrlVariable } from '../../lambdas/jobs/task-queues';
 
 export interface HealthDetailsAccessProps {
   readonly queues: Readonly<Record<Priority, IQueue>>;
@@ -19,7 +20,7 @@ export class HealthDetailsAccess {
   static bindQueueStatus(fn: LambdaFunction, queues: Readonly<Record<Priority, IQueue>>): void {
     for (const priority of PRIORITIES) {
       const queue = queues[priority];
-      fn.addEnvironment(`TASK_QUEUE_URL_${priority.toUpperCase()}`, queue.queueUrl);
+      fn.addEnvironment(taskQueueUrlVariable(priority), queue.queueUrl);
       queue.grant(fn, 'sqs:GetQueueAttributes');
     }
   }

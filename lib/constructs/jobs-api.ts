@@ -21,7 +21,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import * as z from '../../lambdas/shared/zod';
-import { API_ROUTES, type ApiRoute } from '../../lambdas/api/routes';
+import { API_ROUTES, routeKey } from '../../lambdas/api/routes';
 import {
   API,
   API_ACCESS,
@@ -31,11 +31,11 @@ import {
   type Priority,
   TASKS,
 } from '../../lambdas/shared/system-config';
-import { REQUEST_SCHEMAS } from '../../lambdas/shared/api-openapi';
 import { AssetsBucket } from './assets-bucket';
 import { ChromiumLayer } from './chromium-layer';
 import { ServiceFunction } from './service-function';
 import type { SupabaseSettings } from './supabase-settings';
+import { taskQueueUrlVariable } from '../../lambdas/jobs/task-queues';
 
 export interface JobsApiProps {
   readonly queues: Readonly<Record<Priority, IQueue>>;
@@ -47,7 +47,6 @@ export interface JobsApiProps {
 }
 
 const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
-const routeKey = (route: ApiRoute): string => `${route.method} ${route.resource}`;
 
 /**
  * The REST API: one Lambda per route (lambdas/api/routes.ts), API keys with usage-plan throttling and
@@ -126,15 +125,17 @@ export class JobsApi extends Construct {
       'POST /jobs': this.createJobModel(),
       'PATCH /jobs/{id}': this.updateJobModel(),
     };
-    // The other bodies' models come from the zod schemas the handlers validate with (draft 4, the
-    // input side), so API Gateway refuses what the handler would refuse, before a Lambda runs.
-    for (const [key, schemas] of Object.entries(REQUEST_SCHEMAS)) {
-      if (!schemas.body || bodyModels[key]) continue;
-      const name = pascalCase(API_ROUTES.find((r) => routeKey(r) === key)?.name ?? key) + 'Request';
+    // The other bodies' models come from the zod schemas the routes declare and the handler layer
+    // validates with (draft 4, the input side), so API Gateway refuses what the handler would refuse,
+    // before a Lambda runs.
+    for (const route of API_ROUTES) {
+      const key = routeKey(route);
+      if (!route.body || bodyModels[key]) continue;
+      const name = pascalCase(route.name) + 'Request';
       bodyModels[key] = this.api.addModel(name, {
         contentType: 'application/json',
         modelName: name,
-        schema: modelSchema(schemas.body, name),
+        schema: modelSchema(route.body, name),
       });
     }
     // Only the routes that drive a browser (test-submission) carry the Chromium layer.
@@ -173,7 +174,7 @@ export class JobsApi extends Construct {
       props.supabase.bind(fn);
       if (route.enqueues) {
         for (const priority of PRIORITIES) {
-          fn.addEnvironment(`TASK_QUEUE_URL_${priority.toUpperCase()}`, props.queues[priority].queueUrl);
+          fn.addEnvironment(taskQueueUrlVariable(priority), props.queues[priority].queueUrl);
           props.queues[priority].grantSendMessages(fn);
         }
       }

@@ -13,6 +13,7 @@ import { ScheduledRun } from './scheduled-run';
 import { ServiceFunction } from './service-function';
 import type { SlackWebhookSettings } from './slack-webhook-settings';
 import type { SupabaseSettings } from './supabase-settings';
+import { taskQueueUrlVariable } from '../../lambdas/jobs/task-queues';
 
 export interface OperationsJobsProps {
   readonly queues: Readonly<Record<Priority, IQueue>>;
@@ -50,7 +51,7 @@ export class OperationsJobs extends Construct {
       });
     const sendToTaskQueues = (target: ServiceFunction) => {
       for (const priority of PRIORITIES) {
-        target.addEnvironment(`TASK_QUEUE_URL_${priority.toUpperCase()}`, props.queues[priority].queueUrl);
+        target.addEnvironment(taskQueueUrlVariable(priority), props.queues[priority].queueUrl);
         props.queues[priority].grantSendMessages(target);
       }
     };

@@ -9,6 +9,7 @@ import type { ChromiumLayer } from './chromium-layer';
 import { ScreenshotBucket } from './screenshot-bucket';
 import { ServiceFunction } from './service-function';
 import type { SupabaseSettings } from './supabase-settings';
+import { taskQueueUrlVariable } from '../../lambdas/jobs/task-queues';
 
 export interface SubmitterProps {
   readonly queues: Readonly<Record<Priority, IQueue>>;
@@ -58,10 +59,7 @@ export class Submitter extends Construct {
     for (const priority of PRIORITIES) {
       // Deferrals (rate limited, directory paused or busy) re-send the task as a fresh delayed message.
       props.queues[priority].grantSendMessages(this.function);
-      this.function.addEnvironment(
-        `TASK_QUEUE_URL_${priority.toUpperCase()}`,
-        props.queues[priority].queueUrl,
-      );
+      this.function.addEnvironment(taskQueueUrlVariable(priority), props.queues[priority].queueUrl);
       this.function.addEventSource(
         new SqsEventSource(props.queues[priority], {
           batchSize: SUBMITTER.batchSize,
