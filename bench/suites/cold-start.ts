@@ -20,31 +20,19 @@ const BROWSER_ENTRIES = new Set([
 ]);
 
 /**
- * What a handler loads only when it first needs it (lambdas/shared/lazy-client.ts, database.ts): an
- * AWS SDK client (inside the bundle, initialised on first use), or the Secrets Manager read of the
- * Supabase key (a deferred module: a file of its own beside the bundle, LAMBDA_BUNDLING). Its cost
- * moves from Init to that first call, so the suite measures it too, as a bundle of its own.
+ * What a handler loads only when it first needs it: the deferred modules (LAMBDA_BUNDLING), files of
+ * their own beside the bundle (the Secrets Manager read of the Supabase key, the AWS SDK clients).
+ * Their cost moves from Init to that first call, so the suite measures them too, each bundled as
+ * ServiceFunction bundles it (only the credential providers left out).
  */
-const DEFERRED: readonly { name: string; source: string }[] = [
+const DEFERRED: readonly { name: string; source: string; deferred: boolean }[] = [
   // The same run's floor: a fresh Node process loading an empty bundle. What a row adds to it is the
   // bundle's own cost, comparable across runs on a busy machine.
-  { name: 'baseline: an empty bundle', source: 'export {};' },
-  {
-    name: 'first use: SQS client',
-    source: "import { SQSClient } from '@aws-sdk/client-sqs'; export const client = new SQSClient({});",
-  },
-  {
-    name: 'first use: S3 client',
-    source: "import { S3Client } from '@aws-sdk/client-s3'; export const client = new S3Client({});",
-  },
-  {
-    name: 'first use: CloudWatch client',
-    source:
-      "import { CloudWatchClient } from '@aws-sdk/client-cloudwatch'; export const client = new CloudWatchClient({});",
-  },
+  { name: 'baseline: an empty bundle', source: 'export {};', deferred: false },
   ...LAMBDA_BUNDLING.deferredModules.map((deferred) => ({
-    name: `first use: ${deferred.file} (deferred module, beside the bundle)`,
+    name: `first use: ${deferred.file} (deferred module)`,
     source: `export * from ${JSON.stringify(path.join(ROOT, deferred.entry))};`,
+    deferred: true,
   })),
 ];
 
@@ -61,7 +49,7 @@ export const coldStart: Suite = {
     const out = await mkdtemp(path.join(tmpdir(), 'directorybolt-bundles-'));
     const rows: (string | number)[][] = [];
     const figures: Record<string, number> = {};
-    const bundles: { name: string; options: BuildOptions }[] = [
+    const bundles: { name: string; options: BuildOptions; deferred?: boolean }[] = [
       ...(await lambdaEntries()).map((entry) => ({
         name: entry,
         options: {
@@ -69,8 +57,9 @@ export const coldStart: Suite = {
           external: BROWSER_ENTRIES.has(entry) ? LAYER_MODULES : [],
         },
       })),
-      ...DEFERRED.map(({ name, source }) => ({
+      ...DEFERRED.map(({ name, source, deferred }) => ({
         name,
+        deferred,
         options: {
           stdin: { contents: source, resolveDir: path.join(ROOT, 'lambdas/shared'), loader: 'ts' as const },
         },
@@ -93,7 +82,10 @@ export const coldStart: Suite = {
           supported: LAMBDA_BUNDLING.supported,
           external: [
             ...LAMBDA_BUNDLING.sdkCredentialProvidersNotBundled,
-            ...LAMBDA_BUNDLING.deferredModules.map((deferred) => deferred.importPath),
+            // A deferred module's own bundle carries what it defers; every other bundle leaves it out.
+            ...(bundle.deferred
+              ? []
+              : LAMBDA_BUNDLING.deferredModules.map((deferred) => deferred.importPath)),
             ...(bundle.options.external ?? []),
           ],
           logLevel: 'silent',
@@ -121,7 +113,7 @@ export const coldStart: Suite = {
         `esbuild with the stacks' options (LAMBDA_BUNDLING); init = median of ${runs} fresh Node ${process.version} ` +
         "processes requiring the bundle (the layer's modules resolved from node_modules); the last column " +
         'loads the same bundle with its source map and --enable-source-maps, as deployed. The "first use" ' +
-        'rows are what a handler loads on its first call that needs it, bundled alone; the baseline row is ' +
+        'rows are the deferred modules a handler loads on its first call that needs them; the baseline row is ' +
         "an empty bundle, the same run's floor.",
       columns: ['Lambda', 'bundle KiB', 'init ms (median)', 'init ms with source maps (as deployed)'],
       rows,

@@ -139,7 +139,11 @@ describe('a job, end to end on the local stack', () => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const response = await call(`/jobs/${jobId}`);
-      expect(response.status).toBe(200);
+      // With the stack's own output when it refuses, so that a failure says why.
+      expect({ status: response.status, output: response.status === 200 ? '' : stack.output() }).toEqual({
+        status: 200,
+        output: '',
+      });
       const job = (await response.json()) as JobView;
       if (job.status === 'completed' || job.status === 'failed') return job;
       if (Date.now() > deadline)
