@@ -122,6 +122,10 @@ export async function startEmbeddedPostgres(options: {
       unix_socket_directories: '',
       // Supabase databases run in UTC; timestamps in RPC results look the same locally.
       timezone: 'UTC',
+      // Dynamic shared memory (parallel queries, the statistics that outgrow their first area) in files
+      // under the data directory rather than in /dev/shm, which containers keep small (64 MiB by
+      // default) and share with everything else on the machine.
+      dynamic_shared_memory_type: 'mmap',
       ...options.settings,
     },
   });
