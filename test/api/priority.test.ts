@@ -73,8 +73,10 @@ describe('priority on the local pollers', () => {
       p1: ((await urgent.json()) as { job_id: string }).job_id,
     };
 
-    // Wait (bounded by the test timeout) until every task is finished, then compare finishing times.
+    // Wait until every task is finished (within the test's timeout, less a margin to report the tasks
+    // and the stack's output when they are not), then compare finishing times.
     let rows: { job_id: string; status: string; completed_at: Date | null }[] = [];
+    const deadline = Date.now() + 150_000;
     for (;;) {
       rows = (
         await database.pool.query(
@@ -83,6 +85,11 @@ describe('priority on the local pollers', () => {
         )
       ).rows;
       if (rows.every((r) => r.completed_at !== null)) break;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `tasks unfinished: ${JSON.stringify(rows.map((r) => r.status))}\nthe stack said:\n${stack.output()}`,
+        );
+      }
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
     expect(rows.every((r) => r.status === 'submitted')).toBe(true);
