@@ -8,14 +8,14 @@
  *   npx tsx scripts/api-keys.ts retire
  *   npx tsx scripts/api-keys.ts list [--customer <uuid>]
  *
- * Locally, `npm start`'s keys are managed with local/api-keys.ts instead (no API Gateway there).
+ * Locally, `npm start`'s keys are managed with local/runtime/api-keys.ts instead (no API Gateway there).
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createClient } from '@supabase/supabase-js';
-import { rpcThrough, type Rpc } from '../lambdas/shared/rpc';
-import { keyExpiry, rotationGrace } from '../lambdas/shared/auth';
-import { API_ACCESS, API_ROLES, type ApiRole } from '../lambdas/shared/system-config';
+import { rpcThrough, type Rpc } from '../lambdas/platform/rpc';
+import { keyExpiry, rotationGrace } from '../lambdas/http/auth';
+import { API_ACCESS, API_ROLES, type ApiRole } from '../lambdas/platform/system-config';
 import { API_STACK } from '../lib/stacks/stack-outputs';
 import type { GatewayKeys, GatewayTarget } from './api-keys/key-sync';
 import { createKey, listKeys, retireKeys, revokeKey, rotateKey } from './api-keys/key-sync';

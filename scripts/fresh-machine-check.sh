@@ -21,7 +21,7 @@
 # --repo defaults to this repository and --ref to its HEAD (commit your changes first, or point --repo
 # at a clone that has them). The machine's network settings are passed in so the npm registry can be
 # reached as from this machine: proxy variables and NODE_EXTRA_CA_CERTS (the file is copied in).
-# Logs stay in <workdir>/logs; the root filesystems are removed unless --keep.
+# Logs stay in <workdir>/logs (the command's output, and the test run's PostgreSQL log); the root filesystems are removed unless --keep.
 set -euo pipefail
 
 project=$(cd "$(dirname "$0")/.." && pwd)
@@ -188,6 +188,9 @@ for command in start test; do
   if run_machine "$command"; then result=PASS; else result=FAIL; status=1; fi
   seconds=$(elapsed "$started")
   cp "$workdir/machine-$command/var/log/fresh-machine/$command.log" "$logs/$command.log" 2>/dev/null || true
+  # The test run's PostgreSQL server log (test/support/global-setup.ts), for failures that start there.
+  cp "$workdir/machine-$command/root/directorybolt/.local-data/test-postgres.log" "$logs/test-postgres.log" \
+    2>/dev/null || true
   detail=""
   if [ "$command" = test ]; then
     detail=$(grep -E '^Tests: ' "$logs/test.log" 2>/dev/null | tail -n 1 || true)

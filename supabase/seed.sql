@@ -1,7 +1,7 @@
 -- Demo data for the local runtime (and `supabase db reset`). Idempotent: fixed ids, upserts.
 --
 -- The demo directories point at the local demo site. Its real origin is only known once it runs, so the
--- rows carry a placeholder origin (http://127.0.0.1:4700) and local/database.ts seedDemoData() re-points
+-- rows carry a placeholder origin (http://127.0.0.1:4700) and local/runtime/database.ts seedDemoData() re-points
 -- them at the running demo site with an UPDATE (path kept, origin replaced).
 
 insert into public.customers

@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { API_ROUTES } from '../../lambdas/api/routes';
-import { createApiKey, databaseKeyStore } from '../../local/api-keys';
-import { startGateway, type ApiHandler, type Gateway } from '../../local/gateway';
+import { API_ROUTES } from '../../lambdas/handlers/api/routes';
+import { createApiKey, databaseKeyStore } from '../../local/runtime/api-keys';
+import { startGateway, type ApiHandler, type Gateway } from '../../local/emulators/api-gateway';
 
 export interface BenchApi {
   url: string;

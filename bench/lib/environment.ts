@@ -3,11 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { startLocalAws, type LocalAws } from '../../local/aws';
-import { seedDemoData, startDatabase } from '../../local/database';
+import { startLocalAws, type LocalAws } from '../../local/emulators/sqs-s3';
+import { seedDemoData, startDatabase } from '../../local/runtime/database';
 import { startDemoSite, type DemoSite } from '../../local/demo-site/server';
-import { lambdaEnvironment } from '../../local/lambda-env';
-import { startRpcServer } from '../../local/rpc-server';
+import { lambdaEnvironment } from '../../local/runtime/lambda-env';
+import { startRpcServer } from '../../local/emulators/supabase-rpc';
 
 export interface BenchEnvironment {
   databaseUrl: string;

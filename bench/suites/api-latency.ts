@@ -1,6 +1,6 @@
 import { Agent, createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { API_ROUTES } from '../../lambdas/api/routes';
+import { API_ROUTES } from '../../lambdas/handlers/api/routes';
 import { startBenchApi } from '../lib/api';
 import { startBenchEnvironment } from '../lib/environment';
 import { fixedRate, saturate, type LoadResult } from '../lib/load';

@@ -1,5 +1,5 @@
 import { chromium } from 'playwright-core';
-import { BrowserManager, chromiumArgs, sparticuzExecutablePath } from '../../lambdas/submitter/browser';
+import { BrowserManager, chromiumArgs, sparticuzExecutablePath } from '../../lambdas/browser/browser';
 import { fillAndSubmit } from '../../lambdas/form-filling/fill-flow';
 import { startDemoSite } from '../../local/demo-site/server';
 import { round, since, speedup, summarize } from '../lib/stats';

@@ -4,18 +4,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { build, type BuildOptions } from 'esbuild';
-import { API_ROUTES } from '../../lambdas/api/routes';
-import { LAMBDA_BUNDLING } from '../../lib/constructs/lambda-bundling';
+import { API_ROUTES } from '../../lambdas/handlers/api/routes';
+import { LAMBDA_BUNDLING } from '../../lib/constructs/platform/lambda-bundling';
 import { percentile, round } from '../lib/stats';
 import type { Suite } from '../lib/suite';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
-/** Modules the submitter gets from the Chromium layer, as in lib/constructs/chromium-layer.ts. */
+/** Modules the submitter gets from the Chromium layer, as in lib/constructs/browser/chromium-layer.ts. */
 const LAYER_MODULES = ['@sparticuz/chromium', 'playwright-core'];
 /** The Lambdas that get the Chromium layer: the submitter and the API routes that drive a browser. */
 const BROWSER_ENTRIES = new Set([
-  'submitter/handler',
+  'handlers/submitter',
   ...API_ROUTES.filter((route) => route.browser).map((route) => route.entry),
 ]);
 
@@ -61,7 +61,7 @@ export const coldStart: Suite = {
         name,
         deferred,
         options: {
-          stdin: { contents: source, resolveDir: path.join(ROOT, 'lambdas/shared'), loader: 'ts' as const },
+          stdin: { contents: source, resolveDir: path.join(ROOT, 'lambdas/platform'), loader: 'ts' as const },
         },
       })),
     ];
@@ -124,9 +124,9 @@ export const coldStart: Suite = {
 
 async function lambdaEntries(): Promise<string[]> {
   const entries = new Set(API_ROUTES.map((route) => route.entry));
-  entries.add('submitter/handler');
-  const ops = await readdir(path.join(ROOT, 'lambdas/ops')).catch(() => [] as string[]);
-  for (const file of ops) if (file.endsWith('.ts')) entries.add(`ops/${file.slice(0, -3)}`);
+  entries.add('handlers/submitter');
+  const ops = await readdir(path.join(ROOT, 'lambdas/handlers/operations')).catch(() => [] as string[]);
+  for (const file of ops) if (file.endsWith('.ts')) entries.add(`handlers/operations/${file.slice(0, -3)}`);
   return [...entries].sort();
 }
 

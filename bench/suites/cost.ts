@@ -1,4 +1,4 @@
-import { SUBMITTER } from '../../lambdas/shared/system-config';
+import { SUBMITTER } from '../../lambdas/platform/system-config';
 import { round } from '../lib/stats';
 import type { SuiteResult } from '../lib/suite';
 

@@ -16,7 +16,7 @@ import { analyzeScan, fillAndSubmit, type FillResult } from '../../lambdas/form-
 import { MIN_CONTAINER_SCORE } from '../../lambdas/form-filling/containers';
 import { isFillableKind } from '../../lambdas/form-filling/field-kinds';
 import { SCAN_JS, type ScanResult } from '../../lambdas/form-filling/page-scan';
-import { BrowserManager, sparticuzExecutablePath } from '../../lambdas/submitter/browser';
+import { BrowserManager, sparticuzExecutablePath } from '../../lambdas/browser/browser';
 import { BENCH_PROFILE } from './profile';
 
 /**

@@ -1,4 +1,4 @@
-import type { BusinessProfile } from '../../lambdas/submitter/business-profile';
+import type { BusinessProfile } from '../../lambdas/customers/business-profile';
 
 /** The business the benchmarks submit (the demo customer's facts). */
 export const BENCH_PROFILE: BusinessProfile = {

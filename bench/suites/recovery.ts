@@ -1,5 +1,5 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { startWorker, type WorkerProcess } from '../../local/worker-process';
+import { startWorker, type WorkerProcess } from '../../local/runtime/worker-process';
 import { startBenchEnvironment, type BenchEnvironment } from '../lib/environment';
 import { percentile, round, since } from '../lib/stats';
 import type { Suite } from '../lib/suite';
@@ -73,7 +73,7 @@ export const recovery: Suite = {
     return {
       title: 'Recovery from a worker killed mid-task',
       method:
-        `${rounds} rounds: a worker process (local/worker.ts) claims a task on a slow form and is killed with SIGKILL; ` +
+        `${rounds} rounds: a worker process (local/runtime/worker.ts) claims a task on a slow form and is killed with SIGKILL; ` +
         'a fresh worker with the sweeper is started; time from the kill to the task submitted. Lease ' +
         `${TIMING.TASK_LEASE_SECONDS} s, grace ${TIMING.STALE_LEASE_GRACE_SECONDS} s, sweep every ${TIMING.LOCAL_SWEEP_INTERVAL_SECONDS} s ` +
         `(production: lease 180 s, sweep every 120 s). The time includes starting the new worker and the 3 s form.`,

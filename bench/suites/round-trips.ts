@@ -1,9 +1,9 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createApiKey } from '../../local/api-keys';
-import { LOCAL_REGION } from '../../local/aws';
-import { startSqsEventSource } from '../../local/event-source';
+import { createApiKey } from '../../local/runtime/api-keys';
+import { LOCAL_REGION } from '../../local/emulators/sqs-s3';
+import { startSqsEventSource } from '../../local/emulators/sqs-event-source';
 import { startBenchApi } from '../lib/api';
 import { startBenchEnvironment } from '../lib/environment';
 import { round } from '../lib/stats';
@@ -31,7 +31,7 @@ export const roundTrips: Suite = {
       'content-type': 'application/json',
       'x-api-key': (await createApiKey(env.pool, { role: 'staff' })).key,
     };
-    const submitter = (await import('../../lambdas/submitter/handler')) as {
+    const submitter = (await import('../../lambdas/handlers/submitter')) as {
       handler: SqsHandler;
       shutdown: () => Promise<void>;
     };

@@ -1,6 +1,6 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { LOCAL_REGION } from '../../local/aws';
-import { startSubmitterPollers } from '../../local/submitter-pollers';
+import { LOCAL_REGION } from '../../local/emulators/sqs-s3';
+import { startSubmitterPollers } from '../../local/runtime/submitter-pollers';
 import { startBenchApi } from '../lib/api';
 import { startBenchEnvironment } from '../lib/environment';
 import { fixedRate, type LoadResult } from '../lib/load';
@@ -24,7 +24,7 @@ export const soak: Suite = {
     const timeoutMs = quick ? 5 * 60_000 : 80 * 60_000;
     const env = await startBenchEnvironment();
     const api = await startBenchApi(env.pool, env.customerId, 600);
-    const submitter = (await import('../../lambdas/submitter/handler')) as {
+    const submitter = (await import('../../lambdas/handlers/submitter')) as {
       handler: SqsHandler;
       shutdown: () => Promise<void>;
     };

@@ -1,8 +1,8 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { BrowserManager, sparticuzExecutablePath } from '../../lambdas/submitter/browser';
+import { BrowserManager, sparticuzExecutablePath } from '../../lambdas/browser/browser';
 import { fillAndSubmit } from '../../lambdas/form-filling/fill-flow';
-import { startSqsEventSource } from '../../local/event-source';
-import { LOCAL_REGION } from '../../local/aws';
+import { startSqsEventSource } from '../../local/emulators/sqs-event-source';
+import { LOCAL_REGION } from '../../local/emulators/sqs-s3';
 import { startBenchApi, type BenchApi } from '../lib/api';
 import { startBenchEnvironment, type BenchEnvironment } from '../lib/environment';
 import { ResourceSampler } from '../lib/sampler';
@@ -24,7 +24,7 @@ export const throughput: Suite = {
     const rounds = quick ? 1 : 3;
     const env = await startBenchEnvironment();
     const api = await startBenchApi(env.pool, env.customerId, 20);
-    const submitter = (await import('../../lambdas/submitter/handler')) as {
+    const submitter = (await import('../../lambdas/handlers/submitter')) as {
       handler: SqsHandler;
       shutdown: () => Promise<void>;
     };

@@ -8,7 +8,7 @@
  * - Values are fitted to each field (values.ts): length limits, patterns, option lists. A value that
  *   cannot fit is left out and the field reported, rather than typed wrong.
  */
-import type { BusinessProfile } from '../submitter/business-profile';
+import type { BusinessProfile } from '../customers/business-profile';
 import type { Classification, EvidenceSource } from './classify';
 import {
   isFillableKind,

@@ -27,7 +27,7 @@
  *   send ends the run as "stopped before sending" with what would have been sent.
  */
 import type { Locator, Page, Response } from 'playwright-core';
-import { SUBMITTER } from '../shared/system-config';
+import { SUBMITTER } from '../platform/system-config';
 import {
   PROFILE_FIELDS,
   type BusinessProfile,
@@ -35,14 +35,9 @@ import {
   type LogoRef,
   type ProfileField,
   type SubmissionOutcome,
-} from '../submitter/business-profile';
-import type { MappingPort } from '../submitter/mapping-service';
-import {
-  fromPlaywrightError,
-  httpError,
-  isBrowserGone,
-  SubmissionError,
-} from '../submitter/submission-error';
+} from '../customers/business-profile';
+import type { MappingPort } from './mapping-service';
+import { fromPlaywrightError, httpError, isBrowserGone, SubmissionError } from '../browser/submission-error';
 import { choiceGroups, planFills, type ChoiceGroup, type Credentials, type PlannedFill } from './assign';
 import { pickButtons, type ClassifiedButton } from './buttons';
 import { classifyControl, type Classification } from './classify';

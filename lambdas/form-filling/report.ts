@@ -4,7 +4,7 @@
  * the buttons and the one that would be clicked; what a dry run stopped; and a mapping built from
  * it that `PUT /directories/{id}/mapping` accepts unchanged.
  */
-import type { FieldMapping } from '../submitter/business-profile';
+import type { FieldMapping } from '../customers/business-profile';
 import type { PlannedFill, Skipped } from './assign';
 import type { ClassifiedButton } from './buttons';
 import type { Classification } from './classify';

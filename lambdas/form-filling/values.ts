@@ -22,7 +22,7 @@ import it from 'i18n-iso-countries/langs/it.json' with { type: 'json' };
 import nl from 'i18n-iso-countries/langs/nl.json' with { type: 'json' };
 import pt from 'i18n-iso-countries/langs/pt.json' with { type: 'json' };
 import { parsePhoneNumberFromString, type PhoneNumber } from 'libphonenumber-js/min';
-import type { BusinessProfile, OpeningHours, Weekday } from '../submitter/business-profile';
+import type { BusinessProfile, OpeningHours, Weekday } from '../customers/business-profile';
 import type { FillableKind } from './field-kinds';
 import { normalizeText } from './rules';
 

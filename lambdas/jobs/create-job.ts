@@ -1,10 +1,10 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createHash } from 'node:crypto';
-import * as z from '../shared/zod';
-import type { LogPort } from '../shared/ports';
-import type { Rpc } from '../shared/rpc';
-import { API_ACCESS, PRIORITIES, TASKS, type Priority } from '../shared/system-config';
-import { sendTaskMessages } from '../shared/send-task-messages';
+import * as z from '../platform/zod';
+import type { LogPort } from '../platform/ports';
+import type { Rpc } from '../platform/rpc';
+import { API_ACCESS, PRIORITIES, TASKS, type Priority } from '../platform/system-config';
+import { sendTaskMessages } from '../tasks/send-task-messages';
 
 export const createJobRequestSchema = z.strictObject({
   customer_id: z.uuid(),

@@ -3,8 +3,8 @@
  * Idempotency-Key. No schemas here, so a route that only reads headers does not load zod.
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { headerValue, HttpError } from '../shared/http';
-import { API_ACCESS } from '../shared/system-config';
+import { headerValue, HttpError } from '../http/responses';
+import { API_ACCESS } from '../platform/system-config';
 
 /** If-Match carries the version from the ETag: `"3"` (or W/"3"). Required for PATCH: 428 without. */
 export function expectedVersion(event: APIGatewayProxyEvent): number {

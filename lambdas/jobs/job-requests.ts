@@ -1,6 +1,6 @@
-import * as z from '../shared/zod';
-import { HttpError } from '../shared/http';
-import { API_ACCESS, PRIORITIES } from '../shared/system-config';
+import * as z from '../platform/zod';
+import { HttpError } from '../http/responses';
+import { API_ACCESS, PRIORITIES } from '../platform/system-config';
 
 const JOB_STATUSES = ['pending', 'in_progress', 'completed', 'failed', 'cancelled'] as const;
 

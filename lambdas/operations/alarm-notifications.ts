@@ -1,6 +1,6 @@
-import * as z from '../shared/zod';
-import type { SlackMessage } from '../shared/slack';
-import { MONITORING } from '../shared/system-config';
+import * as z from '../platform/zod';
+import type { SlackMessage } from './slack';
+import { MONITORING } from '../platform/system-config';
 import { runbookUrl, type OpsLinks } from './links';
 
 /** The JSON CloudWatch publishes to SNS on an alarm state change (the fields used here). */

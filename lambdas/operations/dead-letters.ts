@@ -1,9 +1,9 @@
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
-import type { AlertRetry } from '../shared/ops-settings';
-import type { LogPort } from '../shared/ports';
-import type { Rpc } from '../shared/rpc';
-import type { PostToSlack, SlackMessage } from '../shared/slack';
-import { MONITORING, OPERATIONS } from '../shared/system-config';
+import type { AlertRetry } from './settings';
+import type { LogPort } from '../platform/ports';
+import type { Rpc } from '../platform/rpc';
+import type { PostToSlack, SlackMessage } from './slack';
+import { MONITORING, OPERATIONS } from '../platform/system-config';
 import { runbookUrl, type OpsLinks } from './links';
 
 /** What record_dead_letter stores for one dead-lettered message: the contents of its alert. */
@@ -70,7 +70,7 @@ export async function monitorDeadLetters(deps: DlqMonitorDeps): Promise<DlqMonit
     alertsSent: 0,
     alertsFailed: 0,
   };
-  // Loaded on first use, not at start-up (lambdas/shared/aws-clients.ts).
+  // Loaded on first use, not at start-up (lambdas/platform/lazy-client.ts).
   const { DeleteMessageBatchCommand, ReceiveMessageCommand } = await import('@aws-sdk/client-sqs');
 
   while (result.received < limits.maxMessagesPerRun) {

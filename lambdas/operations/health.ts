@@ -1,7 +1,7 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { Rpc } from '../shared/rpc';
-import { PRIORITIES, type Priority } from '../shared/system-config';
+import type { Rpc } from '../platform/rpc';
+import { PRIORITIES, type Priority } from '../platform/system-config';
 
 export type CheckState = 'up' | 'down';
 
@@ -38,7 +38,7 @@ export async function checkHealth(deps: HealthDeps): Promise<Health> {
     probe(withTimeout(deps.rpc('health_ping', {}), deps.timeoutMs, 'database')),
     probe(
       (async () => {
-        // Loaded on first use (lambdas/shared/aws-clients.ts), outside the check's time budget.
+        // Loaded on first use (lambdas/platform/lazy-client.ts), outside the check's time budget.
         const { GetQueueAttributesCommand } = await import('@aws-sdk/client-sqs');
         return withTimeout(
           deps.sqs.send(

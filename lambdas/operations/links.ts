@@ -1,4 +1,4 @@
-import { MONITORING } from '../shared/system-config';
+import { MONITORING } from '../platform/system-config';
 
 /** Where an alert points a human: the runbooks in the repository and the CloudWatch dashboard. */
 export interface OpsLinks {

@@ -1,5 +1,5 @@
-import * as z from '../shared/zod';
-import { OPERATIONS } from '../shared/system-config';
+import * as z from '../platform/zod';
+import { OPERATIONS } from '../platform/system-config';
 
 // The request schemas alone (no SQS client), so the API's schemas can share them cheaply.
 
@@ -21,7 +21,7 @@ export const redriveTargetSchema = z
   .strictObject(redriveTarget)
   .check(z.refine(exactlyOneTarget, ONE_TARGET));
 
-/** A redrive invocation of lambdas/ops/dlq-redrive.ts: the target and who asked, for the audit trail. */
+/** A redrive invocation of lambdas/handlers/operations/dlq-redrive.ts: the target and who asked, for the audit trail. */
 export const redriveRequestSchema = z
   .strictObject({
     ...redriveTarget,

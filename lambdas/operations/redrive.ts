@@ -1,10 +1,10 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type * as z from '../shared/zod';
+import type * as z from '../platform/zod';
 import { redriveRequestSchema } from './redrive-request';
-import type { LogPort } from '../shared/ports';
-import type { Rpc } from '../shared/rpc';
-import { OPERATIONS, TASKS, type Priority } from '../shared/system-config';
-import { sendTaskMessages } from '../shared/send-task-messages';
+import type { LogPort } from '../platform/ports';
+import type { Rpc } from '../platform/rpc';
+import { OPERATIONS, TASKS, type Priority } from '../platform/system-config';
+import { sendTaskMessages } from '../tasks/send-task-messages';
 
 export type RedriveRequest = z.infer<typeof redriveRequestSchema>;
 

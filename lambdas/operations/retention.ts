@@ -1,6 +1,6 @@
-import type { LogPort } from '../shared/ports';
-import type { Rpc } from '../shared/rpc';
-import { OPERATIONS } from '../shared/system-config';
+import type { LogPort } from '../platform/ports';
+import type { Rpc } from '../platform/rpc';
+import { OPERATIONS } from '../platform/system-config';
 
 export interface RetentionDeps {
   rpc: Rpc;

@@ -1,9 +1,9 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { SweeperThresholds } from '../shared/ops-settings';
-import type { LogPort } from '../shared/ports';
-import type { Rpc } from '../shared/rpc';
-import { PRIORITIES, type Priority } from '../shared/system-config';
-import { sendTaskMessages } from '../shared/send-task-messages';
+import type { SweeperThresholds } from './settings';
+import type { LogPort } from '../platform/ports';
+import type { Rpc } from '../platform/rpc';
+import { PRIORITIES, type Priority } from '../platform/system-config';
+import { sendTaskMessages } from '../tasks/send-task-messages';
 
 interface RequeueCandidate {
   task_id: string;
@@ -69,7 +69,7 @@ export interface SweepResult {
 export async function countQueueMessages(
   deps: Pick<SweepDeps, 'sqs' | 'queueUrls' | 'log'>,
 ): Promise<Partial<Record<Priority, number>>> {
-  // Imported on use, as every caller of the lazy SQS client does (lambdas/shared/lazy-client.ts).
+  // Imported on use, as every caller of the lazy SQS client does (lambdas/platform/lazy-client.ts).
   const { GetQueueAttributesCommand } = await import('@aws-sdk/client-sqs');
   const counts: Partial<Record<Priority, number>> = {};
   await Promise.all(

@@ -5,7 +5,7 @@
  * Why copy from node_modules rather than download a release zip: the layer then carries exactly the
  * versions package-lock.json pins and the local runtime and tests run, and a build needs nothing beyond
  * the npm registry (no Docker, no other downloads). The npm package of @sparticuz/chromium ships the x64
- * Chromium only, so this layer is x86_64 (see lib/constructs/chromium-layer.ts).
+ * Chromium only, so this layer is x86_64 (see lib/constructs/browser/chromium-layer.ts).
  *
  * CDK runs buildChromiumLayer() at synth time (local bundling of the layer asset). By hand:
  *   npx tsx layers/chromium/build.ts [outputDir]     (default: cdk.out/chromium-layer)

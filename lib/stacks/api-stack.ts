@@ -1,13 +1,13 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { API_ROUTES, routeKey } from '../../lambdas/api/routes';
-import type { CustomerTier, Priority } from '../../lambdas/shared/system-config';
-import { ApiRateLimit } from '../constructs/api-rate-limit';
-import { AssetsBucket } from '../constructs/assets-bucket';
-import { HealthDetailsAccess } from '../constructs/health-details-access';
-import { JobsApi } from '../constructs/jobs-api';
-import { SupabaseSettings, type SupabaseSettingsProps } from '../constructs/supabase-settings';
+import { API_ROUTES, routeKey } from '../../lambdas/handlers/api/routes';
+import type { CustomerTier, Priority } from '../../lambdas/platform/system-config';
+import { ApiRateLimit } from '../constructs/http/api-rate-limit';
+import { AssetsBucket } from '../constructs/storage/assets-bucket';
+import { HealthDetailsAccess } from '../constructs/http/health-details-access';
+import { JobsApi } from '../constructs/http/jobs-api';
+import { SupabaseSettings, type SupabaseSettingsProps } from '../constructs/platform/supabase-settings';
 import { RUNBOOK_OUTPUTS } from './runbook-outputs';
 import { API_STACK } from './stack-outputs';
 

@@ -1,8 +1,8 @@
 import { Annotations, type App, type Environment, type StackProps } from 'aws-cdk-lib';
-import { API_ROUTES } from '../../lambdas/api/routes';
-import { SERVICE_NAME } from '../../lambdas/shared/system-config';
-import type { SlackWebhookSettingsProps } from '../constructs/slack-webhook-settings';
-import type { SupabaseSettingsProps } from '../constructs/supabase-settings';
+import { API_ROUTES } from '../../lambdas/handlers/api/routes';
+import { SERVICE_NAME } from '../../lambdas/platform/system-config';
+import type { SlackWebhookSettingsProps } from '../constructs/operations/slack-webhook-settings';
+import type { SupabaseSettingsProps } from '../constructs/platform/supabase-settings';
 import { ApiStack } from './api-stack';
 import { OperationsStack } from './operations-stack';
 import { QueueStack } from './queue-stack';

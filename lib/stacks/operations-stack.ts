@@ -3,17 +3,20 @@ import type { Stage } from 'aws-cdk-lib/aws-apigateway';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { OPERATIONS_LAMBDAS, type Priority } from '../../lambdas/shared/system-config';
-import { AlarmTopic } from '../constructs/alarm-topic';
-import { HistoryArchiveBucket } from '../constructs/history-archive-bucket';
-import { type MonitoredFunction, OperationsAlarms } from '../constructs/operations-alarms';
-import { OperationsDashboard } from '../constructs/operations-dashboard';
-import { OperationsJobs } from '../constructs/operations-jobs';
-import { RUNBOOK_SECTIONS } from '../constructs/runbooks';
-import { ScheduledJobAlarms } from '../constructs/scheduled-job-alarms';
-import { SlackNotifier } from '../constructs/slack-notifier';
-import { SlackWebhookSettings, type SlackWebhookSettingsProps } from '../constructs/slack-webhook-settings';
-import { SupabaseSettings, type SupabaseSettingsProps } from '../constructs/supabase-settings';
+import { OPERATIONS_LAMBDAS, type Priority } from '../../lambdas/platform/system-config';
+import { AlarmTopic } from '../constructs/operations/alarm-topic';
+import { HistoryArchiveBucket } from '../constructs/operations/history-archive-bucket';
+import { type MonitoredFunction, OperationsAlarms } from '../constructs/operations/operations-alarms';
+import { OperationsDashboard } from '../constructs/operations/operations-dashboard';
+import { OperationsJobs } from '../constructs/operations/operations-jobs';
+import { RUNBOOK_SECTIONS } from '../constructs/operations/runbooks';
+import { ScheduledJobAlarms } from '../constructs/operations/scheduled-job-alarms';
+import { SlackNotifier } from '../constructs/operations/slack-notifier';
+import {
+  SlackWebhookSettings,
+  type SlackWebhookSettingsProps,
+} from '../constructs/operations/slack-webhook-settings';
+import { SupabaseSettings, type SupabaseSettingsProps } from '../constructs/platform/supabase-settings';
 import { RUNBOOK_OUTPUTS } from './runbook-outputs';
 
 export interface OperationsStackProps extends StackProps {

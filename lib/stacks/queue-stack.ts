@@ -1,7 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { PRIORITIES } from '../../lambdas/shared/system-config';
-import { TaskQueues } from '../constructs/task-queues';
+import { PRIORITIES } from '../../lambdas/platform/system-config';
+import { TaskQueues } from '../constructs/tasks/task-queues';
 import { RUNBOOK_OUTPUTS } from './runbook-outputs';
 
 /** The task queues and their DLQ: long-lived, so deployed apart from the code that uses them. */

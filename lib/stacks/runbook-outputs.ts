@@ -1,9 +1,9 @@
-import type { Priority } from '../../lambdas/shared/system-config';
+import type { Priority } from '../../lambdas/platform/system-config';
 
 /**
  * The stack outputs the runbooks (docs/runbooks) tell on-call to read, so a runbook step names a real
  * resource: `aws cloudformation describe-stacks --stack-name <stack> --query "Stacks[0].Outputs"`.
- * One definition for the stacks that write them; test/cdk/runbooks.test.ts checks that every output a
+ * One definition for the stacks that write them; test/lib/runbooks.test.ts checks that every output a
  * runbook names exists. Plain data, so the test reads it without building anything.
  */
 export const RUNBOOK_OUTPUTS = {
@@ -13,7 +13,7 @@ export const RUNBOOK_OUTPUTS = {
   },
   submitter: { function: 'SubmitterFunction' },
   api: {
-    /** One per route, by the route's name (lambdas/api/routes.ts): `get-job` is `ApiFunctionGetJob`. */
+    /** One per route, by the route's name (lambdas/handlers/api/routes.ts): `get-job` is `ApiFunctionGetJob`. */
     function: (routeName: string) =>
       `ApiFunction${routeName
         .split('-')

@@ -1,4 +1,4 @@
-import { CUSTOMER_TIERS, type CustomerTier } from '../../lambdas/shared/system-config';
+import { CUSTOMER_TIERS, type CustomerTier } from '../../lambdas/platform/system-config';
 
 /**
  * The names of the stack outputs that tools read after a deploy (scripts/api-keys.ts finds the usage

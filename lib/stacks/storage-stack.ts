@@ -1,7 +1,7 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { AssetsBucket } from '../constructs/assets-bucket';
-import { ScreenshotBucket } from '../constructs/screenshot-bucket';
+import { AssetsBucket } from '../constructs/storage/assets-bucket';
+import { ScreenshotBucket } from '../constructs/storage/screenshot-bucket';
 
 /**
  * The screenshot bucket (proof of submission), the profile-assets bucket (logos) and the access-log

@@ -1,12 +1,12 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { Priority } from '../../lambdas/shared/system-config';
-import { AssetsBucket } from '../constructs/assets-bucket';
-import { ChromiumLayer } from '../constructs/chromium-layer';
-import { ScreenshotBucket } from '../constructs/screenshot-bucket';
-import { Submitter } from '../constructs/submitter';
-import { SupabaseSettings, type SupabaseSettingsProps } from '../constructs/supabase-settings';
+import type { Priority } from '../../lambdas/platform/system-config';
+import { AssetsBucket } from '../constructs/storage/assets-bucket';
+import { ChromiumLayer } from '../constructs/browser/chromium-layer';
+import { ScreenshotBucket } from '../constructs/storage/screenshot-bucket';
+import { Submitter } from '../constructs/tasks/submitter';
+import { SupabaseSettings, type SupabaseSettingsProps } from '../constructs/platform/supabase-settings';
 import { RUNBOOK_OUTPUTS } from './runbook-outputs';
 
 export interface SubmitterStackProps extends StackProps {

@@ -25,7 +25,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PROFILE_FIELDS, type ProfileField } from '../../lambdas/submitter/business-profile';
+import { PROFILE_FIELDS, type ProfileField } from '../../lambdas/customers/business-profile';
 import {
   captchaForm,
   choicesForm,

@@ -15,7 +15,7 @@ import {
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { API_STACK } from '../../lib/stacks/stack-outputs';
-import { CUSTOMER_TIERS, type CustomerTier } from '../../lambdas/shared/system-config';
+import { CUSTOMER_TIERS, type CustomerTier } from '../../lambdas/platform/system-config';
 import type { GatewayKey, GatewayKeys, GatewayTarget } from './key-sync';
 
 export function apiGatewayKeys(client: APIGatewayClient): GatewayKeys {

@@ -13,12 +13,12 @@
  *
  * Each API Gateway key is named `<stack>-<key_id>` after its Postgres row, so the two can be matched.
  * AWS is reached only through the GatewayKeys port (scripts/api-keys/aws.ts implements it), Postgres
- * only through the Rpc port (lambdas/shared/rpc.ts): tests run the ordering with a fake gateway and
+ * only through the Rpc port (lambdas/platform/rpc.ts): tests run the ordering with a fake gateway and
  * the real database.
  */
-import { generateApiKey } from '../../lambdas/shared/auth';
-import type { Rpc } from '../../lambdas/shared/rpc';
-import type { ApiRole, CustomerTier } from '../../lambdas/shared/system-config';
+import { generateApiKey } from '../../lambdas/http/auth';
+import type { Rpc } from '../../lambdas/platform/rpc';
+import type { ApiRole, CustomerTier } from '../../lambdas/platform/system-config';
 
 /** An API Gateway key, as far as this tool needs it. */
 export interface GatewayKey {

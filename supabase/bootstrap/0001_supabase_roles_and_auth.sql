@@ -3,7 +3,7 @@
 -- and to Supabase. Never run this against Supabase: there these objects already exist and belong to
 -- supabase_admin.
 --
--- Idempotent: local/migrate.ts runs it before the migrations on every start.
+-- Idempotent: local/runtime/migrate.ts runs it before the migrations on every start.
 
 -- The API roles. PostgREST connects as `authenticator` and switches (SET ROLE) to the role named in the
 -- request's JWT; `service_role` is what the backend's service key maps to and bypasses RLS, exactly as on

@@ -12,7 +12,7 @@
 -- queue_history row in the same transaction; security invoker, search_path pinned; EXECUTE for
 -- service_role only (20261205100500_baseline_function_privileges.sql).
 --
--- Constants mirrored from lambdas/shared/system-config.ts and business-profile.ts (test/sql/
+-- Constants mirrored from lambdas/platform/system-config.ts and business-profile.ts (test/supabase/
 -- business-profile.test.ts checks they agree):
 --   BUCKETS.assets.logoMaxBytes = 184320          -> internal.is_logo_ref
 --   PROFILE_FIELD_SCHEMAS lengths and list sizes   -> the column checks and internal.is_* helpers

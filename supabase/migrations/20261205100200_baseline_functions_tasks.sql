@@ -13,7 +13,7 @@
 --                           ^                            |  transient error: back to queued with a delay
 --                           +----------------------------+  lease expired: taken over by the next claim
 --
--- Constants mirrored from lambdas/shared/system-config.ts (a test asserts they agree):
+-- Constants mirrored from lambdas/platform/system-config.ts (a test asserts they agree):
 --   TASKS.retryBudget = 3          -> job_results.max_attempts of new tasks
 --   TASKS.maxDirectoriesPerJob = 500
 --   PRIORITY_BY_TIER               -> enterprise p1, pro p2, starter p3

@@ -1,5 +1,5 @@
 -- Self-healing operations: the stale-task sweeper, the DLQ monitor's durable alert outbox and
--- redrive, retention, and health. Called by lambdas/ops/* and lambdas/api/health*.ts through RPC.
+-- redrive, retention, and health. Called by lambdas/handlers/operations/* and lambdas/handlers/api/health*.ts through RPC.
 --
 -- Conventions (the Lambda code is written against them): every function returns jsonb with snake_case
 -- keys; bad arguments raise SQLSTATE 22023 (invalid_parameter_value) with a message naming the argument
@@ -8,7 +8,7 @@
 -- service_role only (20261205100500_baseline_function_privileges.sql).
 --
 -- Thresholds are arguments, never constants here: they are defined once in
--- lambdas/shared/system-config.ts (OPERATIONS, TASKS) and passed in by the callers.
+-- lambdas/platform/system-config.ts (OPERATIONS, TASKS) and passed in by the callers.
 
 -- ===================================================================================================
 -- internal helpers

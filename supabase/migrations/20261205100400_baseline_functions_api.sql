@@ -10,8 +10,8 @@
 -- service_role only (20261205100500_baseline_function_privileges.sql).
 -- Conflicts the API answers with 409 raise 23505 (duplicate) or 55006 (object in use).
 --
--- Constants mirrored from lambdas/shared/system-config.ts (test/api/sql-access.test.ts and
--- test/sql/api-surface.test.ts check them):
+-- Constants mirrored from lambdas/platform/system-config.ts (test/supabase/api-access.test.ts and
+-- test/supabase/api-surface.test.ts check them):
 --   API_ACCESS.jobsPage.max = 200, API_ACCESS.maxNotesLength = 2000, API_ACCESS.roles
 --   API_SURFACE.page.max = 200, API_SURFACE.pauseRecheckSeconds = 30
 

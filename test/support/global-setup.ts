@@ -10,15 +10,18 @@
  *   TEST_PG_SETUP_ERROR set instead when no server could be started; database tests then fail with it,
  *                       other tests still run.
  */
-import { rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { sparticuzExecutablePath } from '../../lambdas/submitter/chromium-binary';
-import { startEmbeddedPostgres } from '../../local/database';
-import { migrate } from '../../local/migrate';
+import { sparticuzExecutablePath } from '../../lambdas/browser/chromium-binary';
+import { startEmbeddedPostgres } from '../../local/runtime/database';
+import { migrate } from '../../local/runtime/migrate';
 import { LOG_DIR } from './log-scan';
+
+/** The test server's own log (connections refused, crashes): read it when a database test fails oddly. */
+export const SERVER_LOG = path.resolve(LOG_DIR, '..', 'test-postgres.log');
 
 export interface TestPostgresState {
   adminUrl: string;
@@ -53,9 +56,12 @@ export default async function globalSetup(): Promise<void> {
       };
     } else {
       const tmpDir = await mkdtemp(path.join(os.tmpdir(), 'directorybolt-test-pg-'));
+      mkdirSync(path.dirname(SERVER_LOG), { recursive: true });
+      rmSync(SERVER_LOG, { force: true });
       const server = await startEmbeddedPostgres({
         dataDir: tmpDir,
         ephemeral: true,
+        serverLog: (line) => appendFileSync(SERVER_LOG, `${line}\n`),
         // Throw-away data: durability buys nothing here and costs seconds.
         settings: {
           fsync: 'off',

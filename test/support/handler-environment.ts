@@ -1,14 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, Context, SQSRecord } from 'aws-lambda';
-import { LOCAL_REGION, startLocalAws, type LocalAws } from '../../local/aws';
-import { seedDemoData } from '../../local/database';
+import { LOCAL_REGION, startLocalAws, type LocalAws } from '../../local/emulators/sqs-s3';
+import { seedDemoData } from '../../local/runtime/database';
 import { startDemoSite, type DemoSite } from '../../local/demo-site/server';
-import { toRecord } from '../../local/event-source';
-import { lambdaEnvironment } from '../../local/lambda-env';
-import { lambdaContext } from '../../local/lambda-context';
-import { startRpcServer } from '../../local/rpc-server';
-import type { Priority } from '../../lambdas/shared/system-config';
+import { toRecord } from '../../local/emulators/sqs-event-source';
+import { lambdaEnvironment } from '../../local/runtime/lambda-env';
+import { lambdaContext } from '../../local/emulators/lambda-context';
+import { startRpcServer } from '../../local/emulators/supabase-rpc';
+import type { Priority } from '../../lambdas/platform/system-config';
 import { registerSecret } from './log-scan';
 import { createTestDatabase, type TestDatabase } from './database';
 

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { startTsProcess } from '../../local/worker-process';
+import { startTsProcess } from '../../local/runtime/worker-process';
 
 export interface LocalProcess {
   child: ChildProcess;
@@ -10,14 +10,14 @@ export interface LocalProcess {
 }
 
 /**
- * Starts `local/main.ts` (what `npm start` runs) as a real child process and waits for it to say it
+ * Starts `local/runtime/main.ts` (what `npm start` runs) as a real child process and waits for it to say it
  * is ready, so tests drive the system exactly as a developer or client would.
  */
 export async function startLocalProcess(
   env: Record<string, string>,
   readyTimeoutMs = 120_000,
 ): Promise<LocalProcess> {
-  const { child, output } = await startTsProcess('local/main.ts', env, /^ready: /m, readyTimeoutMs);
+  const { child, output } = await startTsProcess('local/runtime/main.ts', env, /^ready: /m, readyTimeoutMs);
 
   return {
     child,

@@ -1,4 +1,4 @@
-import { API_ACCESS } from '../../lambdas/shared/system-config';
+import { API_ACCESS } from '../../lambdas/platform/system-config';
 import { findLeaks } from './log-scan';
 
 // The end-of-run scan itself must be able to fail: it is only as good as these cases.

@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { API_ACCESS } from '../../lambdas/shared/system-config';
+import { API_ACCESS } from '../../lambdas/platform/system-config';
 
 /**
  * "Nothing secret is ever logged", checked over the whole test run: every jest worker tees what it

@@ -1,8 +1,0 @@
-import { apiHandler } from '../shared/api-handler';
-import { route } from './admin-pauses.route';
-import { json } from '../shared/http';
-
-/** GET /admin/pauses (admin): the processing pauses in force. */
-export const handler = apiHandler(route, async (_event, _context, { rpc }) => {
-  return json(200, { pauses: await rpc<unknown[]>('list_processing_pauses', {}) });
-});

@@ -1,5 +1,0 @@
-/**
- * The entry of @aws-sdk/client-s3's deferred module (lib/constructs/lambda-bundling.ts): bundled on its
- * own into the function's node_modules, where the handler's require() finds it on first use.
- */
-export * from '@aws-sdk/client-s3';
