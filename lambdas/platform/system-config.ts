@@ -187,6 +187,23 @@ export const BUCKETS = {
 } as const;
 
 /**
+ * Directory accounts (lambdas/accounts): sign-up, email verification and log-in before a listing.
+ * The receiving domain (MAIL_DOMAIN) and the credentials' KMS key (CREDENTIALS_KEY_ID) are deployment
+ * settings; these are the rules.
+ */
+export const ACCOUNTS = {
+  /** How long a task waits for the directory's verification mail, unless the directory says. */
+  defaultVerificationHours: 48,
+  /** Waits the sweeper ends per run (expire_verification_waits); the rest wait for the next run. */
+  expirePerSweep: 200,
+  /**
+   * Received mail (SES stores each message in the mail bucket under `objectPrefix`; the inbound-mail
+   * Lambda reads it from there). Kept `expireAfterDays`: long enough to look into an unmatched mail.
+   */
+  mail: { namePrefix: 'directorybolt-mail', objectPrefix: 'inbound/', expireAfterDays: 30 },
+} as const;
+
+/**
  * Reading a secret (the Supabase service key, the Slack webhook) from Secrets Manager. A failed read
  * fails a whole SQS batch, spending a receive of every message in it, so a transient error (network,
  * throttling, 5xx) is retried inside the invocation: full jitter over base * 2^(n-1), capped, for at
@@ -325,6 +342,16 @@ export const METRIC_NAMES = {
   directoryPaused: 'DirectoryPaused',
   directoryHalfOpen: 'DirectoryHalfOpen',
   directoryResumed: 'DirectoryResumed',
+  /** Directory accounts and email verification (lambdas/accounts, lambdas/mail). */
+  taskAwaitingVerification: 'Task_awaiting_verification',
+  inboundMail: 'InboundMail',
+  /** Mail that matched no waiting sign-up (recorded in inbound_mail with its reason; alarmed). */
+  unmatchedMail: 'UnmatchedMail',
+  verificationLinkRecorded: 'VerificationLinkRecorded',
+  /** Tasks whose verification mail did not come before their deadline (needs_manual; alarmed). */
+  verificationTimedOut: 'VerificationTimedOut',
+  /** How many tasks wait for a verification mail, each sweep (the dashboard's gauge). */
+  tasksAwaitingVerification: 'TasksAwaitingVerification',
 } as const;
 
 /**

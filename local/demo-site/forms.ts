@@ -57,12 +57,12 @@ ${body}
 </html>`;
 }
 
-const categoryOptions = (): string =>
+export const categoryOptions = (): string =>
   [
     '<option value="">Choose a category</option>',
     ...CATEGORIES.map((c) => `<option value="${c.toLowerCase().replace(/\s+/g, '-')}">${c}</option>`),
   ].join('');
-const countryOptions = (): string =>
+export const countryOptions = (): string =>
   [
     '<option value="">Select country</option>',
     ...COUNTRIES.map((c) => `<option value="${c.value}">${c.label}</option>`),

@@ -21,11 +21,22 @@
  * recorded as one string of digits, each social link under its network's name (`facebook_url` ...),
  * and each uploaded file by its field, name, type, size and SHA-256 (`files`); an email that does not
  * match its confirmation or a logo that is not an image is 422.
+ *
+ * Directories that need an account (accounts.ts): /accounts/verify/ (sign up, confirm the emailed
+ * link, then list), /accounts/login-first/ (sign up, log in, then list) and /accounts/expiring/ (as
+ * verify, the link expires after `expiringLinkTtlMs`), each with signup, confirm?token=, login,
+ * logout, listing and unsubscribe pages. Their mail goes over SMTP to `smtpUrl` (locally the SES
+ * inbound stand-in, local/ses-inbound-smtp.ts). A listing posted there is recorded as the forms'
+ * are, with the account's email (`account`). `GET /_accounts` (JSON) lists the accounts with their
+ * sign-up, log-in and confirmation counts, `DELETE /_accounts` clears them. /privacy and /terms are
+ * the pages mails and sign-up forms link to.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PROFILE_FIELDS, type ProfileField } from '../../lambdas/customers/business-profile';
+import { policyPage } from './account-pages';
+import { ACCOUNT_DIRECTORIES, createAccountSite, type DemoAccount } from './accounts';
 import {
   captchaForm,
   choicesForm,
@@ -77,6 +88,8 @@ export interface DemoSubmission {
   raw: Record<string, string>;
   /** Files posted in a multipart form (empty file inputs are not files). */
   files?: DemoFile[];
+  /** The signed-in account's email, for a listing posted on an account directory. */
+  account?: string;
 }
 
 export interface DemoSite {
@@ -84,7 +97,9 @@ export interface DemoSite {
   url: string;
   /** Every POST received so far, in order (accepted or rejected). */
   submissions(): DemoSubmission[];
-  /** Forget recorded submissions. */
+  /** Accounts created on the account directories (/accounts/...). */
+  accounts(): DemoAccount[];
+  /** Forget recorded submissions and accounts. */
   reset(): void;
   stop(): Promise<void>;
 }
@@ -93,7 +108,13 @@ export interface DemoSiteOptions {
   /** 0 (default) picks a free port. */
   port?: number;
   host?: string;
+  /** Where the account directories send mail, e.g. smtp://127.0.0.1:2525; none: sign-up answers 503. */
+  smtpUrl?: string;
+  /** How long an /accounts/expiring/ confirmation link works. */
+  expiringLinkTtlMs?: number;
 }
+
+export const DEFAULT_EXPIRING_LINK_TTL_MS = 60_000;
 
 interface FormSpec {
   /** The form page; `action` keeps the page's query (flaky and rate-limited count by it). */
@@ -310,6 +331,9 @@ const FORMS: Record<string, FormSpec> = {
   },
 };
 
+/** The listing form behind an account (account-pages.ts): the plain form's names and rules. */
+const ACCOUNT_LISTING: FormSpec = { ...FORMS['plain']!, html: () => '' };
+
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** What a request the server could not read is answered with (a malformed or an oversized body). */
 const ERROR_MESSAGES: Readonly<Record<number, string>> = { 400: 'Bad request', 413: 'Request too large' };
@@ -424,6 +448,18 @@ function tooMany(res: ServerResponse, retryAfter: string): void {
 
 export async function startDemoSite(options: DemoSiteOptions = {}): Promise<DemoSite> {
   const host = options.host ?? '127.0.0.1';
+  const expiringLinkTtlMs = options.expiringLinkTtlMs ?? DEFAULT_EXPIRING_LINK_TTL_MS;
+  if (!Number.isFinite(expiringLinkTtlMs) || expiringLinkTtlMs <= 0) {
+    throw new Error(
+      `startDemoSite: expiringLinkTtlMs must be a positive number of ms, got ${expiringLinkTtlMs}`,
+    );
+  }
+  const accountSite = createAccountSite({
+    smtpUrl: options.smtpUrl,
+    expiringLinkTtlMs,
+    submitListing: (res, form, account, raw) =>
+      answerSubmission(res, '', form, ACCOUNT_LISTING, raw, undefined, account),
+  });
   const port = (): number => (server.address() as AddressInfo).port;
   const received: DemoSubmission[] = [];
   /** POSTs (per form, query and email) and GETs (per URL) seen, for flaky and rate-limited. */
@@ -445,6 +481,7 @@ export async function startDemoSite(options: DemoSiteOptions = {}): Promise<Demo
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://demo.invalid');
     const path = url.pathname;
+    const origin = `http://${req.headers.host ?? `${host}:${port()}`}`;
 
     if (path === '/_submissions') {
       if (req.method === 'DELETE') {
@@ -457,7 +494,6 @@ export async function startDemoSite(options: DemoSiteOptions = {}): Promise<Demo
     if (path === '/listings' && req.method === 'GET') {
       // A directory's own search, by the email a listing was submitted with (verification).
       const email = (url.searchParams.get('email') ?? '').trim().toLowerCase();
-      const origin = `http://${req.headers.host ?? `${host}:${port()}`}`;
       const listings = received
         .filter((s) => s.accepted && email !== '' && s.fields.email?.trim().toLowerCase() === email)
         .map((s) => ({
@@ -466,6 +502,28 @@ export async function startDemoSite(options: DemoSiteOptions = {}): Promise<Demo
           business_name: s.fields.business_name ?? '',
         }));
       return send(res, 200, JSON.stringify({ listings }), 'application/json');
+    }
+    if (path === '/_accounts') {
+      if (req.method === 'DELETE') {
+        accountSite.reset();
+        return send(res, 204, '');
+      }
+      return send(res, 200, JSON.stringify(accountSite.accounts()), 'application/json');
+    }
+    if (path.startsWith('/accounts/')) {
+      const body =
+        req.method === 'POST' ? await parseBody(req, await readBody(req, MAX_BODY_BYTES)) : { raw: {} };
+      const request = {
+        method: req.method ?? 'GET',
+        url,
+        origin,
+        cookie: req.headers.cookie,
+        form: body.raw,
+      };
+      return accountSite.handle(request, res);
+    }
+    if ((path === '/privacy' || path === '/terms') && req.method === 'GET') {
+      return send(res, 200, policyPage(path === '/privacy' ? 'privacy' : 'terms'));
     }
     if (path === '/thanks' && req.method === 'GET') {
       const ref = url.searchParams.get('ref') ?? '';
@@ -481,7 +539,8 @@ export async function startDemoSite(options: DemoSiteOptions = {}): Promise<Demo
       return send(res, 200, ssrfProbePage(url.searchParams.get('canary') ?? 'http://127.0.0.1:9'));
     }
     if (path === '/' && req.method === 'GET') {
-      return send(res, 200, indexPage(Object.keys(FORMS).map((f) => `/forms/${f}`)));
+      const accountPages = Object.values(ACCOUNT_DIRECTORIES).map((d) => `${d.path}/signup`);
+      return send(res, 200, indexPage([...Object.keys(FORMS).map((f) => `/forms/${f}`), ...accountPages]));
     }
     // A directory that is down: 503 for the form page itself (a transient failure).
     if (path === '/forms/unavailable') return send(res, 503, errorPage(['Service temporarily unavailable']));
@@ -521,6 +580,23 @@ export async function startDemoSite(options: DemoSiteOptions = {}): Promise<Demo
 
     const { raw, files } = await parseBody(req, await readBody(req, spec.maxBodyBytes ?? MAX_BODY_BYTES));
     if (form[1] === 'broken-submit') return send(res, 503, errorPage(['Service temporarily unavailable']));
+    answerSubmission(res, url.search, form[1]!, spec, raw, files, undefined, limited);
+  }
+
+  /**
+   * Validates, records and answers a posted form. `query` is the form URL's query: flaky and
+   * rate-limited count POSTs per form, query and email.
+   */
+  function answerSubmission(
+    res: ServerResponse,
+    query: string,
+    formName: string,
+    spec: FormSpec,
+    raw: Record<string, string>,
+    files: UploadedFile[] | undefined,
+    account?: string,
+    limited?: ReturnType<typeof rateLimit>,
+  ): void {
     const fields: Partial<Record<Canonical, string>> = {};
     for (const [name, value] of Object.entries(raw)) {
       const canonical = spec.names[name];
@@ -530,7 +606,7 @@ export async function startDemoSite(options: DemoSiteOptions = {}): Promise<Demo
     const record = (status: number, errors: string[]): DemoSubmission => {
       const submission: DemoSubmission = {
         id: randomUUID().slice(0, 8),
-        form: form[1]!,
+        form: formName,
         receivedAt: new Date().toISOString(),
         accepted: status < 400,
         status,
@@ -539,12 +615,14 @@ export async function startDemoSite(options: DemoSiteOptions = {}): Promise<Demo
         raw,
         // The record keeps what was posted, not the bytes: a hash says which image arrived.
         ...(files ? { files: files.map(({ bytes: _bytes, ...file }) => file) } : {}),
+        ...(account ? { account } : {}),
       };
       received.push(submission);
       return submission;
     };
-    const perEmail = `POST ${url.pathname}${url.search} ${(fields.email ?? '').trim().toLowerCase()}`;
-    if (form[1] === 'flaky' && count(perEmail) <= Number(url.searchParams.get('fail') ?? 1)) {
+    const perEmail = `POST /forms/${formName}${query} ${(fields.email ?? '').trim().toLowerCase()}`;
+    const fail = new URLSearchParams(query).get('fail');
+    if (formName === 'flaky' && count(perEmail) <= Number(fail ?? 1)) {
       record(500, ['Internal server error (flaky)']);
       return send(res, 500, errorPage(['Something went wrong on our side. Please try again later.']));
     }
@@ -589,12 +667,15 @@ export async function startDemoSite(options: DemoSiteOptions = {}): Promise<Demo
   return {
     url: `http://${host}:${boundPort}`,
     submissions: () => received.map((s) => structuredClone(s)),
+    accounts: () => accountSite.accounts(),
     reset: () => {
       received.length = 0;
       counters.clear();
+      accountSite.reset();
     },
     stop: () =>
       new Promise<void>((resolve, reject) => {
+        accountSite.close();
         server.closeAllConnections();
         server.close((err) => (err ? reject(err) : resolve()));
       }),

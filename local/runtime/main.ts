@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   log(`staff key     ${apiKeys.staff}   ($KEY in the README's examples)`);
   log(`admin key     ${apiKeys.admin}`);
   log(`customer key  ${apiKeys.customer}   (DEMO-CUSTOMER-001 only)`);
-  log('more keys     npx tsx local/runtime/api-keys.ts create --role staff|admin|customer [--customer <id>]');
+  log('more keys     npx tsx scripts/local-api-keys.ts create --role staff|admin|customer [--customer <id>]');
   log(`customer      ${demo.customerId}   (DEMO-CUSTOMER-001)`);
   for (const directory of demo.directories) log(`directory     ${directory.id}   (${directory.slug})`);
   log(`screenshots   ${screenshots}/<screenshot key>   (bucket ${started.aws.screenshotBucket} in fauxqs)`);

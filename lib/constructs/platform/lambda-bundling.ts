@@ -42,7 +42,7 @@ export const LAMBDA_BUNDLING = {
     // The SDK clients a handler creates on first use (lazy-client.ts): inside the bundle they were
     // still parsed at every start (an SQS client about 190 KiB and 20 to 40 ms of Init). Bundled into
     // the function's own node_modules, so require() finds this version before the runtime's SDK.
-    ...(['sqs', 's3', 'cloudwatch'] as const).map((client) => ({
+    ...(['sqs', 's3', 'cloudwatch', 'kms'] as const).map((client) => ({
       importPath: `@aws-sdk/client-${client}`,
       entry: `lambdas/platform/aws-sdk/client-${client}.ts`,
       file: `node_modules/@aws-sdk/client-${client}/index.js`,
