@@ -41,6 +41,11 @@ export interface ApiRoute<
   /** Whether the handler stores profile assets (logos): it gets ASSETS_BUCKET and PutObject on it. */
   storesAssets?: boolean;
   /**
+   * Whether the handler opens directory accounts' sealed credentials: it gets CREDENTIALS_KEY_ID and
+   * kms:Decrypt on that key (lambdas/accounts/credential-vault.ts).
+   */
+  opensCredentials?: boolean;
+  /**
    * The JSON body's schema (strict: unknown fields are refused). The handler layer validates the body
    * with it before the route's function runs (400 naming the field, 415 for another media type), API
    * Gateway validates with a model generated from it, and the OpenAPI document shows it.
