@@ -138,6 +138,31 @@ $function$;
 revoke all on function internal.check_customer_fields(jsonb) from public;
 grant execute on function internal.check_customer_fields(jsonb) to "service_role";
 
+CREATE OR REPLACE FUNCTION internal.check_directory_account(p_name text, p_account jsonb)
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+begin
+  if p_account is null or pg_catalog.jsonb_typeof(p_account) = 'null' then
+    return;
+  end if;
+  if not internal.is_directory_account(p_account) then
+    perform internal.invalid_argument(pg_catalog.format(
+      '%s must be null or {"signup_url": an http(s) URL, "login_url": an http(s) URL or null, '
+      '"email_verification": true or false, "login_before_listing": true or false, '
+      '"verification_hours": 1 to 336}, only signup_url required and no other field', p_name));
+  end if;
+  if p_account -> 'login_before_listing' = 'true'::jsonb
+     and pg_catalog.jsonb_typeof(p_account -> 'login_url') is distinct from 'string' then
+    perform internal.invalid_argument(pg_catalog.format(
+      '%s.login_url is required when login_before_listing is true', p_name));
+  end if;
+end
+$function$;
+revoke all on function internal.check_directory_account(text,jsonb) from public;
+grant execute on function internal.check_directory_account(text,jsonb) to "service_role";
+
 CREATE OR REPLACE FUNCTION internal.check_directory_changes(p_changes jsonb)
  RETURNS void
  LANGUAGE plpgsql
@@ -196,6 +221,8 @@ begin
           perform internal.invalid_argument(
             'p_changes.verification must be null or {"lookup_url": an http(s) URL of at most 2048 characters}');
         end if;
+      when 'account' then
+        perform internal.check_directory_account('p_changes.account', v_value);
       else
         perform internal.invalid_argument(pg_catalog.format('p_changes.%s is not a field a directory update may set', v_key));
     end case;
@@ -420,6 +447,30 @@ $function$;
 revoke all on function internal.invalid_argument(text) from public;
 grant execute on function internal.invalid_argument(text) to "service_role";
 
+CREATE OR REPLACE FUNCTION internal.is_directory_account(p jsonb)
+ RETURNS boolean
+ LANGUAGE sql
+ IMMUTABLE
+ SET search_path TO ''
+AS $function$
+  select pg_catalog.jsonb_typeof(p) = 'object'
+     and (select pg_catalog.count(*) = 0 from pg_catalog.jsonb_object_keys(p) k
+           where k not in ('signup_url', 'login_url', 'email_verification', 'login_before_listing',
+                           'verification_hours'))
+     and pg_catalog.jsonb_typeof(p -> 'signup_url') = 'string'
+     and internal.is_web_url(p ->> 'signup_url')
+     and (p -> 'login_url' is null or pg_catalog.jsonb_typeof(p -> 'login_url') = 'null'
+          or (pg_catalog.jsonb_typeof(p -> 'login_url') = 'string' and internal.is_web_url(p ->> 'login_url')))
+     and (p -> 'email_verification' is null or pg_catalog.jsonb_typeof(p -> 'email_verification') = 'boolean')
+     and (p -> 'login_before_listing' is null or pg_catalog.jsonb_typeof(p -> 'login_before_listing') = 'boolean')
+     and (p -> 'verification_hours' is null
+          or (pg_catalog.jsonb_typeof(p -> 'verification_hours') = 'number'
+              and (p ->> 'verification_hours') ~ '^[0-9]{1,3}$'
+              and (p ->> 'verification_hours')::int between 1 and 336))
+$function$;
+revoke all on function internal.is_directory_account(jsonb) from public;
+grant execute on function internal.is_directory_account(jsonb) to "service_role";
+
 CREATE OR REPLACE FUNCTION internal.is_keyword_list(p jsonb)
  RETURNS boolean
  LANGUAGE plpgsql
@@ -573,6 +624,17 @@ $function$;
 revoke all on function internal.is_social_profiles(jsonb) from public;
 grant execute on function internal.is_social_profiles(jsonb) to "service_role";
 
+CREATE OR REPLACE FUNCTION internal.is_web_url(p text)
+ RETURNS boolean
+ LANGUAGE sql
+ IMMUTABLE
+ SET search_path TO ''
+AS $function$
+  select p is not null and pg_catalog.length(p) <= 2048 and p ~* '^https?://[^[:space:]/]+[^[:space:]]*$'
+$function$;
+revoke all on function internal.is_web_url(text) from public;
+grant execute on function internal.is_web_url(text) to "service_role";
+
 CREATE OR REPLACE FUNCTION internal.jsonb_or_null(p_text text)
  RETURNS jsonb
  LANGUAGE plpgsql
@@ -660,6 +722,21 @@ AS $function$
 $function$;
 revoke all on function internal.logo_extension(text) from public;
 grant execute on function internal.logo_extension(text) to "service_role";
+
+CREATE OR REPLACE FUNCTION internal.new_submission_local_part()
+ RETURNS text
+ LANGUAGE sql
+ SET search_path TO ''
+AS $function$
+  select 'b-' || pg_catalog.string_agg(
+           pg_catalog.substr('abcdefghijklmnopqrstuvwxyz234567', pg_catalog.get_byte(r.b, i.n) % 32 + 1, 1), ''
+           order by i.o)
+    from (select pg_catalog.uuid_send(pg_catalog.gen_random_uuid())
+                 operator(pg_catalog.||) pg_catalog.uuid_send(pg_catalog.gen_random_uuid()) as b) r,
+         unnest(array[0, 1, 2, 3, 4, 5, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17]) with ordinality as i(n, o)
+$function$;
+revoke all on function internal.new_submission_local_part() from public;
+grant execute on function internal.new_submission_local_part() to "service_role";
 
 CREATE OR REPLACE FUNCTION internal.profile_value(p_profile jsonb, p_key text)
  RETURNS jsonb
@@ -783,6 +860,17 @@ end
 $function$;
 revoke all on function internal.touch_updated_at() from public;
 grant execute on function internal.touch_updated_at() to "service_role";
+
+CREATE OR REPLACE FUNCTION internal.url_host(p text)
+ RETURNS text
+ LANGUAGE sql
+ IMMUTABLE
+ SET search_path TO ''
+AS $function$
+  select pg_catalog.lower(pg_catalog.substring(p, '^[hH][tT][tT][pP][sS]?://(?:[^/@?#]*@)?([^/:?#]+)'))
+$function$;
+revoke all on function internal.url_host(text) from public;
+grant execute on function internal.url_host(text) to "service_role";
 
 CREATE OR REPLACE FUNCTION internal.utf16_length(p text)
  RETURNS integer
@@ -929,6 +1017,95 @@ $function$;
 revoke all on function public.api_metrics(uuid) from public;
 grant execute on function public.api_metrics(uuid) to "service_role";
 
+CREATE OR REPLACE FUNCTION public.await_email_verification(p_task_id uuid, p_worker_id text, p_attempt integer, p_timeout_seconds integer)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SET search_path TO 'public'
+AS $function$
+declare
+  t public.job_results;
+  j public.jobs;
+  a public.directory_accounts;
+  v_reason text;
+begin
+  perform internal.check_fenced_args(p_task_id, p_worker_id, p_attempt);
+  perform internal.check_seconds('p_timeout_seconds', p_timeout_seconds, 60, 14 * 86400);
+
+  select * into t from public.job_results where id = p_task_id for update;
+  v_reason := internal.fence_reason(t, p_worker_id, p_attempt);
+  if v_reason is not null then
+    return jsonb_build_object('recorded', false, 'reason', v_reason, 'status', t.status);
+  end if;
+  select * into j from public.jobs where id = t.job_id;
+  select * into a from public.directory_accounts
+   where customer_id = j.customer_id and directory_id = t.directory_id for update;
+  if not found then
+    perform internal.invalid_argument('the task has no directory account: begin_directory_sign_up first');
+  end if;
+  if a.status = 'verified' or (a.verification_link is not null and a.link_followed_at is null) then
+    return jsonb_build_object('recorded', true, 'status', t.status, 'link_ready', true);
+  end if;
+
+  update public.directory_accounts
+     set status = 'awaiting_verification', waiting_task_id = t.id
+   where customer_id = a.customer_id and directory_id = a.directory_id;
+  update public.job_results
+     set status = 'awaiting_verification', lease_owner = null, lease_expires_at = null,
+         verification_deadline = now() + make_interval(secs => p_timeout_seconds)
+   where id = t.id
+  returning * into t;
+  perform internal.log_event(t.job_id, t.id, 'verification_awaited', 'in_progress', 'awaiting_verification',
+    t.attempt, p_worker_id,
+    jsonb_build_object('directory_id', t.directory_id, 'verification_deadline', t.verification_deadline));
+  return jsonb_build_object('recorded', true, 'status', t.status, 'link_ready', false,
+                            'verification_deadline', t.verification_deadline);
+end
+$function$;
+revoke all on function public.await_email_verification(uuid,text,integer,integer) from public;
+grant execute on function public.await_email_verification(uuid,text,integer,integer) to "service_role";
+
+CREATE OR REPLACE FUNCTION public.begin_directory_sign_up(p_task_id uuid, p_worker_id text, p_attempt integer, p_login_email text, p_sealed_credentials jsonb)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SET search_path TO 'public'
+AS $function$
+declare
+  t public.job_results;
+  j public.jobs;
+  v_reason text;
+  v_created boolean;
+begin
+  perform internal.check_fenced_args(p_task_id, p_worker_id, p_attempt);
+  if p_login_email is null or length(p_login_email) > 320 or p_login_email !~ '^[^@[:space:]]+@[^@[:space:]]+$' then
+    perform internal.invalid_argument('p_login_email must be an email address');
+  end if;
+  if p_sealed_credentials is null or jsonb_typeof(p_sealed_credentials) <> 'object'
+     or not (p_sealed_credentials ? 'edk' and p_sealed_credentials ? 'ct') or p_sealed_credentials ? 'password' then
+    perform internal.invalid_argument('p_sealed_credentials must be a sealed envelope');
+  end if;
+
+  select * into t from public.job_results where id = p_task_id for update;
+  v_reason := internal.fence_reason(t, p_worker_id, p_attempt);
+  if v_reason is not null then
+    return jsonb_build_object('recorded', false, 'reason', v_reason, 'status', t.status);
+  end if;
+  select * into j from public.jobs where id = t.job_id;
+
+  insert into public.directory_accounts (customer_id, directory_id, login_email, sealed_credentials)
+  values (j.customer_id, t.directory_id, lower(p_login_email), p_sealed_credentials)
+  on conflict (customer_id, directory_id) do nothing;
+  v_created := found;
+  if v_created then
+    perform internal.log_event(t.job_id, t.id, 'account_sign_up_started', t.status, t.status, t.attempt, p_worker_id,
+      jsonb_build_object('directory_id', t.directory_id));
+  end if;
+  return jsonb_build_object('recorded', true, 'created', v_created,
+                            'account', public.get_directory_account(j.customer_id, t.directory_id));
+end
+$function$;
+revoke all on function public.begin_directory_sign_up(uuid,text,integer,text,jsonb) from public;
+grant execute on function public.begin_directory_sign_up(uuid,text,integer,text,jsonb) to "service_role";
+
 CREATE OR REPLACE FUNCTION public.cancel_job(p_job_id uuid, p_customer_id uuid DEFAULT NULL::uuid, p_reason text DEFAULT NULL::text)
  RETURNS jsonb
  LANGUAGE plpgsql
@@ -949,7 +1126,7 @@ begin
   end if;
 
   -- Lock order everywhere: task, then job. Lock the job's unfinished tasks first.
-  perform 1 from public.job_results where job_id = p_job_id and status in ('pending', 'queued', 'in_progress')
+  perform 1 from public.job_results where job_id = p_job_id and status in ('pending', 'queued', 'in_progress', 'awaiting_verification')
     order by id for update;
   select * into j from public.jobs where id = p_job_id for update;
   if not found or (p_customer_id is not null and j.customer_id <> p_customer_id) then
@@ -962,10 +1139,10 @@ begin
   v_from := j.status;
   with upd as (
     update public.job_results r
-       set status = 'failed', completed_at = now(), lease_expires_at = null,
+       set status = 'failed', completed_at = now(), lease_expires_at = null, verification_deadline = null,
            error_class = 'cancelled', last_error = v_reason, next_attempt_at = null
       from (select o.id, o.status from public.job_results o
-             where o.job_id = j.id and o.status in ('pending', 'queued')) old
+             where o.job_id = j.id and o.status in ('pending', 'queued', 'awaiting_verification')) old
      where r.id = old.id
     returning r.id, r.attempt, old.status as from_status
   ), hist as (
@@ -1133,6 +1310,12 @@ begin
   end if;
   if t.status in ('submitted', 'needs_manual', 'failed', 'dead_lettered') then
     return jsonb_build_object('claimed', false, 'reason', 'finished', 'status', t.status);
+  end if;
+  -- Waiting for the directory's verification mail: record_inbound_mail queues it again when the link
+  -- arrives, and expire_verification_waits ends it at its deadline. A stray message must not claim it.
+  if t.status = 'awaiting_verification' then
+    return jsonb_build_object('claimed', false, 'reason', 'awaiting_verification', 'status', t.status,
+                              'verification_deadline', t.verification_deadline);
   end if;
   if t.status = 'in_progress' and t.lease_expires_at > now() then
     return jsonb_build_object('claimed', false, 'reason', 'leased', 'status', t.status,
@@ -1538,22 +1721,25 @@ begin
   end if;
   perform internal.check_text('p_actor', p_actor, 200);
   perform internal.check_text('p_directory.slug', p_directory ->> 'slug', 100);
+  perform internal.check_directory_account('p_directory.account', p_directory -> 'account');
   if exists (select 1 from public.directories where slug = p_directory ->> 'slug') then
     raise exception 'a directory with slug % already exists', p_directory ->> 'slug' using errcode = '23505';
   end if;
   -- The table's checks (slug pattern, http(s) URL, ranges) refuse the rest with 23514 (22xxx/23xxx
   -- are the client's input to the API).
   insert into public.directories (slug, name, submission_url, domain_authority, active, max_concurrency,
-                                  min_interval_ms, field_mapping)
+                                  min_interval_ms, field_mapping, account)
   values (p_directory ->> 'slug', p_directory ->> 'name', p_directory ->> 'submission_url',
           (p_directory ->> 'domain_authority')::int, coalesce((p_directory ->> 'active')::boolean, true),
           coalesce((p_directory ->> 'max_concurrency')::int, 1),
           coalesce((p_directory ->> 'min_interval_ms')::int, 0),
-          case when jsonb_typeof(p_directory -> 'field_mapping') = 'object' then p_directory -> 'field_mapping' end)
+          case when jsonb_typeof(p_directory -> 'field_mapping') = 'object' then p_directory -> 'field_mapping' end,
+          case when jsonb_typeof(p_directory -> 'account') = 'object' then p_directory -> 'account' end)
   returning * into d;
   perform internal.log_event(null, null, 'directory_created', null, null, null, null,
-    jsonb_build_object('directory_id', d.id, 'slug', d.slug, 'actor', p_actor));
-  return internal.directory_json(d);
+    jsonb_build_object('directory_id', d.id, 'slug', d.slug, 'actor', p_actor,
+                       'account', d.account));
+  return internal.directory_detail_json(d);
 end
 $function$;
 revoke all on function public.create_directory(jsonb,text) from public;
@@ -1910,6 +2096,52 @@ $function$;
 revoke all on function public.delete_customer(uuid,text) from public;
 grant execute on function public.delete_customer(uuid,text) to "service_role";
 
+CREATE OR REPLACE FUNCTION public.expire_verification_waits(p_limit integer)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SET search_path TO 'public'
+AS $function$
+declare
+  t public.job_results;
+  v_expired int := 0;
+  v_waiting int;
+  v_ids uuid[] := '{}';
+begin
+  if p_limit is null or p_limit not between 1 and 1000 then
+    perform internal.invalid_argument('p_limit must be between 1 and 1000');
+  end if;
+  for t in
+    select * from public.job_results
+     where status = 'awaiting_verification' and verification_deadline <= now()
+     order by verification_deadline
+     limit p_limit
+       for update skip locked
+  loop
+    update public.job_results
+       set status = 'needs_manual', completed_at = now(), error_class = 'verification_timeout',
+           last_error = format('the directory''s verification mail did not arrive by %s: finish the sign-up by hand',
+                               t.verification_deadline)
+     where id = t.id;
+    update public.directory_accounts a
+       set status = 'verification_failed', failure_reason = 'no verification mail before the deadline',
+           waiting_task_id = null
+      from public.jobs j
+     where j.id = t.job_id and a.customer_id = j.customer_id and a.directory_id = t.directory_id
+       and a.status <> 'verified';
+    perform internal.log_event(t.job_id, t.id, 'verification_timed_out', 'awaiting_verification', 'needs_manual',
+      t.attempt, 'operations',
+      jsonb_build_object('directory_id', t.directory_id, 'verification_deadline', t.verification_deadline));
+    perform internal.record_task_outcome(t.job_id, 'needs_manual', 'operations');
+    v_expired := v_expired + 1;
+    v_ids := v_ids || t.id;
+  end loop;
+  select count(*) into v_waiting from public.job_results where status = 'awaiting_verification';
+  return jsonb_build_object('expired', v_expired, 'expired_task_ids', to_jsonb(v_ids), 'waiting', v_waiting);
+end
+$function$;
+revoke all on function public.expire_verification_waits(integer) from public;
+grant execute on function public.expire_verification_waits(integer) to "service_role";
+
 CREATE OR REPLACE FUNCTION public.fail_task(p_task_id uuid, p_worker_id text, p_attempt integer, p_error_class text, p_error text, p_retry_delay_seconds integer)
  RETURNS jsonb
  LANGUAGE plpgsql
@@ -1997,6 +2229,50 @@ end
 $function$;
 revoke all on function public.fail_task(uuid,text,integer,text,text,integer) from public;
 grant execute on function public.fail_task(uuid,text,integer,text,text,integer) to "service_role";
+
+CREATE OR REPLACE FUNCTION public.finish_email_verification(p_task_id uuid, p_worker_id text, p_attempt integer, p_outcome text, p_reason text DEFAULT NULL::text)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SET search_path TO 'public'
+AS $function$
+declare
+  t public.job_results;
+  j public.jobs;
+  v_reason text;
+  v_status text;
+begin
+  perform internal.check_fenced_args(p_task_id, p_worker_id, p_attempt);
+  if p_outcome is null or p_outcome not in ('verified', 'link_expired', 'link_refused') then
+    perform internal.invalid_argument('p_outcome must be verified, link_expired or link_refused');
+  end if;
+  if length(p_reason) > 500 then
+    perform internal.invalid_argument('p_reason must be at most 500 characters');
+  end if;
+  select * into t from public.job_results where id = p_task_id for update;
+  v_reason := internal.fence_reason(t, p_worker_id, p_attempt);
+  if v_reason is not null then
+    return jsonb_build_object('recorded', false, 'reason', v_reason, 'status', t.status);
+  end if;
+  select * into j from public.jobs where id = t.job_id;
+  v_status := case when p_outcome = 'verified' then 'verified' else 'verification_failed' end;
+  update public.directory_accounts
+     set status = v_status, link_followed_at = now(), verification_link = null,
+         verified_at = case when v_status = 'verified' then now() end,
+         failure_reason = case when v_status = 'verified' then null else coalesce(p_reason, p_outcome) end,
+         waiting_task_id = null
+   where customer_id = j.customer_id and directory_id = t.directory_id;
+  if not found then
+    perform internal.invalid_argument('the task has no directory account');
+  end if;
+  perform internal.log_event(t.job_id, t.id,
+    case when v_status = 'verified' then 'account_verified' else 'account_verification_failed' end,
+    t.status, t.status, t.attempt, p_worker_id,
+    jsonb_build_object('directory_id', t.directory_id, 'outcome', p_outcome));
+  return jsonb_build_object('recorded', true, 'account_status', v_status);
+end
+$function$;
+revoke all on function public.finish_email_verification(uuid,text,integer,text,text) from public;
+grant execute on function public.finish_email_verification(uuid,text,integer,text,text) to "service_role";
 
 CREATE OR REPLACE FUNCTION public.get_customer(p_customer_id uuid)
  RETURNS jsonb
@@ -2087,6 +2363,32 @@ end
 $function$;
 revoke all on function public.get_directory(uuid) from public;
 grant execute on function public.get_directory(uuid) to "service_role";
+
+CREATE OR REPLACE FUNCTION public.get_directory_account(p_customer_id uuid, p_directory_id uuid)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'public'
+AS $function$
+declare
+  a public.directory_accounts;
+begin
+  if p_customer_id is null or p_directory_id is null then
+    perform internal.invalid_argument('p_customer_id and p_directory_id are required');
+  end if;
+  select * into a from public.directory_accounts where customer_id = p_customer_id and directory_id = p_directory_id;
+  if not found then
+    return null;
+  end if;
+  return jsonb_build_object(
+    'login_email', a.login_email, 'sealed_credentials', a.sealed_credentials, 'status', a.status,
+    'verification_link', a.verification_link, 'link_received_at', a.link_received_at,
+    'link_followed_at', a.link_followed_at, 'verified_at', a.verified_at, 'failure_reason', a.failure_reason,
+    'created_at', a.created_at);
+end
+$function$;
+revoke all on function public.get_directory_account(uuid,uuid) from public;
+grant execute on function public.get_directory_account(uuid,uuid) to "service_role";
 
 CREATE OR REPLACE FUNCTION public.get_directory_mapping(p_directory_id uuid)
  RETURNS jsonb
@@ -2890,6 +3192,93 @@ $function$;
 revoke all on function public.record_idempotent_response(text,text,integer,jsonb) from public;
 grant execute on function public.record_idempotent_response(text,text,integer,jsonb) to "service_role";
 
+CREATE OR REPLACE FUNCTION public.record_inbound_mail(p_mail jsonb)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SET search_path TO 'public'
+AS $function$
+declare
+  v_outcome text := p_mail ->> 'outcome';
+  v_link text := p_mail ->> 'verification_link';
+  v_customer uuid;
+  v_directory uuid;
+  v_mail public.inbound_mail;
+  a public.directory_accounts;
+  t public.job_results;
+  j public.jobs;
+  v_woken boolean := false;
+begin
+  if p_mail is null or jsonb_typeof(p_mail) <> 'object' then
+    perform internal.invalid_argument('p_mail must be an object');
+  end if;
+  perform internal.check_text('message_id', p_mail ->> 'message_id', 200);
+  if v_outcome is null or v_outcome not in ('matched', 'unmatched', 'rejected') then
+    perform internal.invalid_argument('outcome must be matched, unmatched or rejected');
+  end if;
+  if (p_mail ->> 'reason') is not null and (p_mail ->> 'reason') !~ '^[a-z][a-z_]{0,63}$' then
+    perform internal.invalid_argument('reason must be a word like no_waiting_task');
+  end if;
+  v_customer := internal.uuid_or_null(p_mail ->> 'customer_id');
+  v_directory := internal.uuid_or_null(p_mail ->> 'directory_id');
+  if v_outcome = 'matched' and (v_customer is null or v_directory is null or not internal.is_web_url(v_link)) then
+    perform internal.invalid_argument('a matched mail needs customer_id, directory_id and an http(s) verification_link');
+  end if;
+
+  insert into public.inbound_mail (message_id, s3_key, recipient, sender_domain, subject, outcome, reason,
+                                   customer_id, directory_id, link_host)
+  values (p_mail ->> 'message_id', left(p_mail ->> 's3_key', 1024), left(lower(p_mail ->> 'recipient'), 320),
+          left(lower(p_mail ->> 'sender_domain'), 255), left(p_mail ->> 'subject', 300), v_outcome,
+          p_mail ->> 'reason',
+          (select id from public.customers where id = v_customer),
+          (select id from public.directories where id = v_directory),
+          internal.url_host(v_link))
+  on conflict (message_id) do nothing
+  returning * into v_mail;
+  if not found then
+    return jsonb_build_object('recorded', false, 'duplicate', true);
+  end if;
+  if v_outcome <> 'matched' then
+    return jsonb_build_object('recorded', true, 'duplicate', false, 'mail_id', v_mail.id, 'outcome', v_outcome);
+  end if;
+
+  -- Lock order everywhere: task, then job, then the rest. The waiting task is read first without a lock
+  -- to know which row to lock.
+  select * into a from public.directory_accounts where customer_id = v_customer and directory_id = v_directory;
+  if not found or a.status not in ('signing_up', 'awaiting_verification') then
+    update public.inbound_mail set outcome = 'unmatched', reason = 'no_waiting_task' where id = v_mail.id;
+    return jsonb_build_object('recorded', true, 'duplicate', false, 'mail_id', v_mail.id, 'outcome', 'unmatched',
+                              'reason', 'no_waiting_task');
+  end if;
+  if a.waiting_task_id is not null then
+    select * into t from public.job_results where id = a.waiting_task_id for update;
+  end if;
+  select * into a from public.directory_accounts
+   where customer_id = v_customer and directory_id = v_directory for update;
+  update public.directory_accounts
+     set verification_link = v_link, verification_mail_id = v_mail.id, link_received_at = now(),
+         link_followed_at = null
+   where customer_id = a.customer_id and directory_id = a.directory_id;
+  update public.inbound_mail set task_id = t.id where id = v_mail.id and t.id is not null;
+
+  if t.id is not null and t.status = 'awaiting_verification' then
+    update public.job_results
+       set status = 'queued', queued_at = now(), verification_deadline = null, next_attempt_at = null
+     where id = t.id
+    returning * into t;
+    perform internal.log_event(t.job_id, t.id, 'verification_link_received', 'awaiting_verification', 'queued',
+      t.attempt, 'inbound-mail',
+      jsonb_build_object('directory_id', t.directory_id, 'mail_id', v_mail.id, 'link_host', v_mail.link_host));
+    v_woken := true;
+  end if;
+  select * into j from public.jobs where id = t.job_id;
+  return jsonb_build_object('recorded', true, 'duplicate', false, 'mail_id', v_mail.id, 'outcome', 'matched',
+    'woken', v_woken,
+    'task', case when v_woken then jsonb_build_object('task_id', t.id, 'job_id', t.job_id, 'priority', j.priority) end);
+end
+$function$;
+revoke all on function public.record_inbound_mail(jsonb) from public;
+grant execute on function public.record_inbound_mail(jsonb) to "service_role";
+
 CREATE OR REPLACE FUNCTION public.record_verification(p_task_id uuid, p_worker_id text, p_attempt integer, p_outcome text, p_details jsonb DEFAULT '{}'::jsonb, p_retry_delay_seconds integer DEFAULT 0)
  RETURNS jsonb
  LANGUAGE plpgsql
@@ -3215,7 +3604,7 @@ begin
   end if;
   if l.task_id is not null then
     select * into h from public.job_results where id = l.task_id;
-    if h.status in ('pending', 'queued', 'in_progress', 'dead_lettered') then
+    if h.status in ('pending', 'queued', 'in_progress', 'awaiting_verification', 'dead_lettered') then
       return jsonb_build_object('outcome', 'conflict',
         'reason', format('the listing''s current submission (task %s) is %s: let it finish (or cancel its job) first',
                          h.id, h.status),
@@ -3265,6 +3654,35 @@ end
 $function$;
 revoke all on function public.resume_processing(text,text,uuid,text) from public;
 grant execute on function public.resume_processing(text,text,uuid,text) to "service_role";
+
+CREATE OR REPLACE FUNCTION public.reveal_directory_account(p_customer_id uuid, p_directory_id uuid, p_actor text, p_reason text)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SET search_path TO 'public'
+AS $function$
+declare
+  a public.directory_accounts;
+begin
+  if p_customer_id is null or p_directory_id is null then
+    perform internal.invalid_argument('p_customer_id and p_directory_id are required');
+  end if;
+  perform internal.check_text('p_actor', p_actor, 200);
+  if p_reason is null or length(btrim(p_reason)) not between 3 and 500 then
+    perform internal.invalid_argument('p_reason must say why, in 3 to 500 characters');
+  end if;
+  select * into a from public.directory_accounts where customer_id = p_customer_id and directory_id = p_directory_id;
+  if not found then
+    return null;
+  end if;
+  perform internal.log_event(null, null, 'account_credentials_revealed', null, null, null, p_actor,
+    jsonb_build_object('customer_id', p_customer_id, 'directory_id', p_directory_id, 'actor', p_actor,
+                       'reason', btrim(p_reason)));
+  return jsonb_build_object('login_email', a.login_email, 'sealed_credentials', a.sealed_credentials,
+                            'status', a.status);
+end
+$function$;
+revoke all on function public.reveal_directory_account(uuid,uuid,text,text) from public;
+grant execute on function public.reveal_directory_account(uuid,uuid,text,text) to "service_role";
 
 CREATE OR REPLACE FUNCTION public.revoke_api_key(p_key_id uuid)
  RETURNS jsonb
@@ -3699,7 +4117,9 @@ begin
     min_interval_ms  = case when p_changes ? 'min_interval_ms'
                             then (p_changes ->> 'min_interval_ms')::numeric::int else min_interval_ms end,
     verification     = case when p_changes ? 'verification'
-                            then nullif(p_changes -> 'verification', 'null'::jsonb) else verification end
+                            then nullif(p_changes -> 'verification', 'null'::jsonb) else verification end,
+    account          = case when p_changes ? 'account'
+                            then nullif(p_changes -> 'account', 'null'::jsonb) else account end
   where id = d.id
   returning * into d;
 
@@ -3792,6 +4212,47 @@ $function$;
 revoke all on function public.update_job(uuid,integer,jsonb,uuid) from public;
 grant execute on function public.update_job(uuid,integer,jsonb,uuid) to "service_role";
 
+CREATE OR REPLACE FUNCTION public.verification_waits(p_local_part text)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'public'
+AS $function$
+declare
+  c public.customers;
+begin
+  if p_local_part is null or p_local_part !~ '^b-[a-z2-7]{16}$' then
+    perform internal.invalid_argument('p_local_part must be a submission address''s local part');
+  end if;
+  select * into c from public.customers where submission_local_part = p_local_part;
+  if not found then
+    return null;
+  end if;
+  return jsonb_build_object(
+    'customer_id', c.id,
+    'waits', coalesce((
+      select jsonb_agg(jsonb_build_object(
+               'task_id', a.waiting_task_id,
+               'directory_id', a.directory_id,
+               'directory_hosts', (select coalesce(jsonb_agg(distinct h), '[]'::jsonb)
+                                     from unnest(array[internal.url_host(d.submission_url),
+                                                       internal.url_host(d.account ->> 'signup_url'),
+                                                       internal.url_host(d.account ->> 'login_url')]) h
+                                    where h is not null),
+               'directory_urls', (select coalesce(jsonb_agg(u), '[]'::jsonb)
+                                    from unnest(array[d.submission_url, d.account ->> 'signup_url',
+                                                      d.account ->> 'login_url']) u
+                                   where u is not null),
+               'signed_up_at', a.created_at)
+             order by a.created_at desc)
+        from public.directory_accounts a
+        join public.directories d on d.id = a.directory_id
+       where a.customer_id = c.id and a.status in ('signing_up', 'awaiting_verification')), '[]'::jsonb));
+end
+$function$;
+revoke all on function public.verification_waits(text) from public;
+grant execute on function public.verification_waits(text) to "service_role";
+
 -- ===================================================================================================
 -- Tables
 -- ===================================================================================================
@@ -3844,8 +4305,10 @@ create table "public"."customers" (
   social_profiles jsonb,
   logo jsonb,
   version integer not null default 1,
+  submission_local_part text not null default internal.new_submission_local_part(),
   constraint customers_pkey PRIMARY KEY (id),
   constraint customers_external_ref_key UNIQUE (external_ref),
+  constraint customers_submission_local_part_key UNIQUE (submission_local_part),
   constraint customers_address_line2_check CHECK (address_line2 IS NULL OR length(btrim(address_line2)) >= 1 AND length(btrim(address_line2)) <= 300),
   constraint customers_address_line_check CHECK (address_line IS NULL OR length(address_line) <= 300),
   constraint customers_business_name_check CHECK (length(btrim(business_name)) >= 1 AND length(btrim(business_name)) <= 300),
@@ -3865,6 +4328,7 @@ create table "public"."customers" (
   constraint customers_region_check CHECK (region IS NULL OR length(region) <= 120),
   constraint customers_short_description_check CHECK (short_description IS NULL OR length(btrim(short_description)) >= 1 AND length(btrim(short_description)) <= 300),
   constraint customers_social_profiles_check CHECK (internal.is_social_profiles(social_profiles)),
+  constraint customers_submission_local_part_format CHECK (submission_local_part ~ '^b-[a-z2-7]{16}$'::text),
   constraint customers_tier_check CHECK (tier = ANY (ARRAY['enterprise'::text, 'pro'::text, 'starter'::text])),
   constraint customers_version_check CHECK (version >= 1),
   constraint customers_website_check CHECK (website IS NULL OR length(website) <= 2048 AND website ~* '^https?://[^[:space:]/]+'::text),
@@ -3876,6 +4340,7 @@ comment on column "public"."customers".opening_hours is 'JSON array of {"days": 
 comment on column "public"."customers".social_profiles is 'JSON object: network (facebook, instagram, ...) -> profile URL.';
 comment on column "public"."customers".logo is 'The logo in the assets bucket: {"key": "logos/<customer id>/<sha-256>.<ext>", "content_type", "bytes"}.';
 comment on column "public"."customers".version is 'Optimistic-locking version (ETag / If-Match), +1 on every change.';
+comment on column "public"."customers".submission_local_part is 'Local part of the address directories see for this business (<local part>@MAIL_DOMAIN); their mail comes to us.';
 CREATE TRIGGER customers_bump_version BEFORE UPDATE ON public.customers FOR EACH ROW WHEN (old.* IS DISTINCT FROM new.*) EXECUTE FUNCTION internal.bump_version();
 CREATE TRIGGER customers_touch_updated_at BEFORE UPDATE ON public.customers FOR EACH ROW EXECUTE FUNCTION internal.touch_updated_at();
 alter table "public"."customers" enable row level security;
@@ -3986,8 +4451,10 @@ create table "public"."directories" (
   consecutive_failures integer not null default 0,
   paused_until timestamp with time zone,
   version integer not null default 1,
+  account jsonb,
   constraint directories_pkey PRIMARY KEY (id),
   constraint directories_slug_key UNIQUE (slug),
+  constraint directories_account_shape CHECK (account IS NULL OR internal.is_directory_account(account)),
   constraint directories_breaker_state_check CHECK (breaker_state = ANY (ARRAY['closed'::text, 'open'::text, 'half_open'::text])),
   constraint directories_consecutive_failures_check CHECK (consecutive_failures >= 0),
   constraint directories_domain_authority_check CHECK (domain_authority IS NULL OR domain_authority >= 0 AND domain_authority <= 100),
@@ -4006,7 +4473,8 @@ comment on column "public"."directories".verification is 'How to find out whethe
 comment on column "public"."directories".min_interval_ms is 'Least time between two claims of tasks of this directory.';
 comment on column "public"."directories".breaker_state is 'Circuit breaker: closed, open (paused until paused_until), half_open (one probe).';
 comment on column "public"."directories".version is 'Optimistic-locking version (ETag / If-Match), +1 on every change of what an operator manages.';
-CREATE TRIGGER directories_bump_version BEFORE UPDATE ON public.directories FOR EACH ROW WHEN (old.slug IS DISTINCT FROM new.slug OR old.name IS DISTINCT FROM new.name OR old.submission_url IS DISTINCT FROM new.submission_url OR old.domain_authority IS DISTINCT FROM new.domain_authority OR old.field_mapping IS DISTINCT FROM new.field_mapping OR old.active IS DISTINCT FROM new.active OR old.max_concurrency IS DISTINCT FROM new.max_concurrency OR old.min_interval_ms IS DISTINCT FROM new.min_interval_ms OR old.verification IS DISTINCT FROM new.verification) EXECUTE FUNCTION internal.bump_version();
+comment on column "public"."directories".account is 'What the directory asks before its listing form: sign-up, email verification, log-in (null: nothing).';
+CREATE TRIGGER directories_bump_version BEFORE UPDATE ON public.directories FOR EACH ROW WHEN (old.slug IS DISTINCT FROM new.slug OR old.name IS DISTINCT FROM new.name OR old.submission_url IS DISTINCT FROM new.submission_url OR old.domain_authority IS DISTINCT FROM new.domain_authority OR old.field_mapping IS DISTINCT FROM new.field_mapping OR old.active IS DISTINCT FROM new.active OR old.max_concurrency IS DISTINCT FROM new.max_concurrency OR old.min_interval_ms IS DISTINCT FROM new.min_interval_ms OR old.verification IS DISTINCT FROM new.verification OR old.account IS DISTINCT FROM new.account) EXECUTE FUNCTION internal.bump_version();
 CREATE TRIGGER directories_touch_updated_at BEFORE UPDATE ON public.directories FOR EACH ROW EXECUTE FUNCTION internal.touch_updated_at();
 alter table "public"."directories" enable row level security;
 create policy anon_none on "public"."directories" as restrictive for all to anon using (false) with check (false);
@@ -4043,6 +4511,7 @@ create table "public"."job_results" (
   infrastructure_attempts integer not null default 0,
   max_infrastructure_attempts integer not null default 10,
   listing_task_id uuid,
+  verification_deadline timestamp with time zone,
   constraint job_results_pkey PRIMARY KEY (id),
   constraint job_results_job_directory_generation_key UNIQUE (job_id, directory_id, generation),
   constraint job_results_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES public.directories(id) ON DELETE RESTRICT,
@@ -4057,14 +4526,17 @@ create table "public"."job_results" (
   constraint job_results_max_attempts_check CHECK (max_attempts >= 1),
   constraint job_results_max_infrastructure_attempts_check CHECK (max_infrastructure_attempts >= 1),
   constraint job_results_rate_limited_count_check CHECK (rate_limited_count >= 0),
-  constraint job_results_status_check CHECK (status = ANY (ARRAY['pending'::text, 'queued'::text, 'in_progress'::text, 'submitted'::text, 'needs_manual'::text, 'failed'::text, 'dead_lettered'::text, 'already_listed'::text])),
+  constraint job_results_status_check CHECK (status = ANY (ARRAY['pending'::text, 'queued'::text, 'in_progress'::text, 'awaiting_verification'::text, 'submitted'::text, 'needs_manual'::text, 'failed'::text, 'dead_lettered'::text, 'already_listed'::text])),
   constraint job_results_terminal_has_completed_at CHECK ((status <> ALL (ARRAY['submitted'::text, 'needs_manual'::text, 'failed'::text, 'dead_lettered'::text, 'already_listed'::text])) OR completed_at IS NOT NULL),
-  constraint job_results_verification_attempts_check CHECK (verification_attempts >= 0)
+  constraint job_results_verification_attempts_check CHECK (verification_attempts >= 0),
+  constraint job_results_waiting_has_deadline CHECK (status <> 'awaiting_verification'::text OR verification_deadline IS NOT NULL)
 );
 comment on table "public"."job_results" is 'Tasks: one directory submission of a job, with its lease, attempts and outcome.';
 comment on column "public"."job_results".attempt is 'Fencing token: incremented by every claim; writes must present the current value.';
 comment on column "public"."job_results".idempotency_key is 'SHA-256 (hex) over customer, directory and listing generation (internal.listing_idempotency_key).';
 comment on column "public"."job_results".infrastructure_attempts is 'Attempts cut short by our infrastructure (lease expired with no result: worker killed or frozen, database down); they do not spend max_attempts.';
+comment on column "public"."job_results".verification_deadline is 'While awaiting_verification: when the task stops waiting for the directory''s mail and goes to a human.';
+CREATE INDEX job_results_awaiting_verification_idx ON public.job_results USING btree (verification_deadline) WHERE (status = 'awaiting_verification'::text);
 CREATE INDEX job_results_created_at_id_idx ON public.job_results USING btree (created_at DESC, id DESC);
 CREATE INDEX job_results_directory_id_idx ON public.job_results USING btree (directory_id);
 CREATE INDEX job_results_directory_in_progress_idx ON public.job_results USING btree (directory_id, lease_expires_at) WHERE (status = 'in_progress'::text);
@@ -4105,6 +4577,86 @@ create policy authenticated_none on "public"."business_listings" as restrictive 
 create policy service_role_all on "public"."business_listings" as permissive for all to service_role using (true) with check (true);
 revoke all on table "public"."business_listings" from public;
 grant insert, select, update, delete on table "public"."business_listings" to "service_role";
+
+create table "public"."inbound_mail" (
+  id uuid not null default gen_random_uuid(),
+  message_id text not null,
+  s3_key text,
+  received_at timestamp with time zone not null default now(),
+  recipient text,
+  sender_domain text,
+  subject text,
+  outcome text not null,
+  reason text,
+  customer_id uuid,
+  directory_id uuid,
+  task_id uuid,
+  link_host text,
+  constraint inbound_mail_pkey PRIMARY KEY (id),
+  constraint inbound_mail_message_id_key UNIQUE (message_id),
+  constraint inbound_mail_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES public.customers(id) ON DELETE SET NULL,
+  constraint inbound_mail_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES public.directories(id) ON DELETE SET NULL,
+  constraint inbound_mail_task_id_fkey FOREIGN KEY (task_id) REFERENCES public.job_results(id) ON DELETE SET NULL,
+  constraint inbound_mail_link_host_check CHECK (link_host IS NULL OR length(link_host) <= 255),
+  constraint inbound_mail_matched_has_directory CHECK (outcome <> 'matched'::text OR customer_id IS NOT NULL AND directory_id IS NOT NULL),
+  constraint inbound_mail_message_id_check CHECK (length(message_id) >= 1 AND length(message_id) <= 200),
+  constraint inbound_mail_outcome_check CHECK (outcome = ANY (ARRAY['matched'::text, 'unmatched'::text, 'rejected'::text])),
+  constraint inbound_mail_reason_check CHECK (reason IS NULL OR reason ~ '^[a-z][a-z_]{0,63}$'::text),
+  constraint inbound_mail_recipient_check CHECK (recipient IS NULL OR length(recipient) <= 320),
+  constraint inbound_mail_s3_key_check CHECK (s3_key IS NULL OR length(s3_key) <= 1024),
+  constraint inbound_mail_sender_domain_check CHECK (sender_domain IS NULL OR length(sender_domain) <= 255),
+  constraint inbound_mail_subject_check CHECK (subject IS NULL OR length(subject) <= 300)
+);
+comment on table "public"."inbound_mail" is 'Mail received for the submission addresses: what it matched, or why nothing.';
+CREATE INDEX inbound_mail_customer_id_idx ON public.inbound_mail USING btree (customer_id);
+CREATE INDEX inbound_mail_directory_id_idx ON public.inbound_mail USING btree (directory_id);
+CREATE INDEX inbound_mail_received_at_idx ON public.inbound_mail USING btree (received_at DESC);
+CREATE INDEX inbound_mail_task_id_idx ON public.inbound_mail USING btree (task_id);
+alter table "public"."inbound_mail" enable row level security;
+create policy anon_none on "public"."inbound_mail" as restrictive for all to anon using (false) with check (false);
+create policy authenticated_none on "public"."inbound_mail" as restrictive for all to authenticated using (false) with check (false);
+create policy service_role_all on "public"."inbound_mail" as permissive for all to service_role using (true) with check (true);
+revoke all on table "public"."inbound_mail" from public;
+grant insert, select, update, delete on table "public"."inbound_mail" to "service_role";
+
+create table "public"."directory_accounts" (
+  customer_id uuid not null,
+  directory_id uuid not null,
+  login_email text not null,
+  sealed_credentials jsonb not null,
+  status text not null default 'signing_up'::text,
+  waiting_task_id uuid,
+  verification_link text,
+  verification_mail_id uuid,
+  link_received_at timestamp with time zone,
+  link_followed_at timestamp with time zone,
+  verified_at timestamp with time zone,
+  failure_reason text,
+  created_at timestamp with time zone not null default now(),
+  updated_at timestamp with time zone not null default now(),
+  constraint directory_accounts_pkey PRIMARY KEY (customer_id, directory_id),
+  constraint directory_accounts_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES public.customers(id) ON DELETE CASCADE,
+  constraint directory_accounts_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES public.directories(id) ON DELETE RESTRICT,
+  constraint directory_accounts_verification_mail_id_fkey FOREIGN KEY (verification_mail_id) REFERENCES public.inbound_mail(id) ON DELETE SET NULL,
+  constraint directory_accounts_waiting_task_id_fkey FOREIGN KEY (waiting_task_id) REFERENCES public.job_results(id) ON DELETE SET NULL,
+  constraint directory_accounts_failure_reason_check CHECK (failure_reason IS NULL OR length(failure_reason) <= 500),
+  constraint directory_accounts_login_email_check CHECK (length(login_email) >= 3 AND length(login_email) <= 320 AND login_email ~ '^[^@[:space:]]+@[^@[:space:]]+$'::text),
+  constraint directory_accounts_sealed_credentials_check CHECK (jsonb_typeof(sealed_credentials) = 'object'::text AND sealed_credentials ? 'edk'::text AND sealed_credentials ? 'ct'::text AND NOT sealed_credentials ? 'password'::text),
+  constraint directory_accounts_status_check CHECK (status = ANY (ARRAY['signing_up'::text, 'awaiting_verification'::text, 'verified'::text, 'verification_failed'::text])),
+  constraint directory_accounts_verification_link_check CHECK (verification_link IS NULL OR internal.is_web_url(verification_link)),
+  constraint directory_accounts_verified_has_time CHECK (status <> 'verified'::text OR verified_at IS NOT NULL)
+);
+comment on table "public"."directory_accounts" is 'Accounts opened on directories for a business: the login email and the sealed password, and the email verification''s progress.';
+CREATE INDEX directory_accounts_directory_id_idx ON public.directory_accounts USING btree (directory_id);
+CREATE INDEX directory_accounts_verification_mail_id_idx ON public.directory_accounts USING btree (verification_mail_id);
+CREATE INDEX directory_accounts_waiting_task_id_idx ON public.directory_accounts USING btree (waiting_task_id);
+CREATE TRIGGER directory_accounts_touch_updated_at BEFORE UPDATE ON public.directory_accounts FOR EACH ROW EXECUTE FUNCTION internal.touch_updated_at();
+alter table "public"."directory_accounts" enable row level security;
+create policy anon_none on "public"."directory_accounts" as restrictive for all to anon using (false) with check (false);
+create policy authenticated_none on "public"."directory_accounts" as restrictive for all to authenticated using (false) with check (false);
+create policy service_role_all on "public"."directory_accounts" as permissive for all to service_role using (true) with check (true);
+revoke all on table "public"."directory_accounts" from public;
+grant insert, select, update, delete on table "public"."directory_accounts" to "service_role";
 
 create table "public"."dlq_alerts" (
   message_id text not null,
@@ -4414,7 +4966,8 @@ CREATE OR REPLACE FUNCTION internal.customer_json(c public.customers)
 AS $function$
   select pg_catalog.jsonb_build_object('id', c.id, 'external_ref', c.external_ref)
       || internal.profile_json(c)
-      || pg_catalog.jsonb_build_object('tier', c.tier, 'version', c.version, 'created_at', c.created_at,
+      || pg_catalog.jsonb_build_object('tier', c.tier, 'submission_local_part', c.submission_local_part,
+                                       'version', c.version, 'created_at', c.created_at,
                                        'updated_at', c.updated_at);
 $function$;
 revoke all on function internal.customer_json(public.customers) from public;
@@ -4426,8 +4979,8 @@ CREATE OR REPLACE FUNCTION internal.directory_detail_json(d public.directories)
  IMMUTABLE
  SET search_path TO ''
 AS $function$
-  select internal.directory_json(d) || jsonb_build_object('verification', d.verification,
-    'breaker_state', d.breaker_state, 'paused_until', d.paused_until);
+  select internal.directory_json(d) || pg_catalog.jsonb_build_object('verification', d.verification,
+    'account', d.account, 'breaker_state', d.breaker_state, 'paused_until', d.paused_until);
 $function$;
 revoke all on function internal.directory_detail_json(public.directories) from public;
 grant execute on function internal.directory_detail_json(public.directories) to "service_role";
@@ -4642,8 +5195,9 @@ AS $function$
     'directory', pg_catalog.jsonb_build_object(
       'id', d.id, 'slug', d.slug, 'name', d.name,
       'submission_url', d.submission_url, 'field_mapping', d.field_mapping,
-      'verification', d.verification),
-    'customer', pg_catalog.jsonb_build_object('id', c.id) || internal.profile_json(c)
+      'verification', d.verification, 'account', d.account),
+    'customer', pg_catalog.jsonb_build_object('id', c.id) || internal.profile_json(c),
+    'submission_local_part', c.submission_local_part
   )
 $function$;
 revoke all on function internal.task_payload(public.job_results,public.directories,public.customers) from public;

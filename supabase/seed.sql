@@ -66,3 +66,33 @@ on conflict (id) do update set
   field_mapping = excluded.field_mapping,
   active = excluded.active,
   max_concurrency = excluded.max_concurrency;
+
+-- Demo directories that need an account before the listing form (local/demo-site/accounts.ts): sign-up
+-- with the business's submission address, email verification through the mailed link, log-in. Not in
+-- `npm start`'s demo job (that one shows a plain submission); submit to them with a job of your own.
+insert into public.directories
+  (id, slug, name, submission_url, domain_authority, active, max_concurrency, account)
+values
+  ('00000000-0000-4000-8000-000000000104', 'demo-accounts-verify', 'Demo Directory (sign-up, email verification)',
+   'http://127.0.0.1:4700/accounts/verify/listing', 45, true, 1,
+   '{"signup_url": "http://127.0.0.1:4700/accounts/verify/signup",
+     "login_url": "http://127.0.0.1:4700/accounts/verify/login",
+     "email_verification": true, "login_before_listing": true}'),
+  ('00000000-0000-4000-8000-000000000105', 'demo-accounts-login', 'Demo Directory (sign-up, log-in first)',
+   'http://127.0.0.1:4700/accounts/login-first/listing', 45, true, 1,
+   '{"signup_url": "http://127.0.0.1:4700/accounts/login-first/signup",
+     "login_url": "http://127.0.0.1:4700/accounts/login-first/login",
+     "email_verification": false, "login_before_listing": true}'),
+  ('00000000-0000-4000-8000-000000000106', 'demo-accounts-expiring', 'Demo Directory (verification link expires)',
+   'http://127.0.0.1:4700/accounts/expiring/listing', 45, true, 1,
+   '{"signup_url": "http://127.0.0.1:4700/accounts/expiring/signup",
+     "login_url": "http://127.0.0.1:4700/accounts/expiring/login",
+     "email_verification": true, "login_before_listing": true}')
+on conflict (id) do update set
+  slug = excluded.slug,
+  name = excluded.name,
+  submission_url = excluded.submission_url,
+  domain_authority = excluded.domain_authority,
+  active = excluded.active,
+  max_concurrency = excluded.max_concurrency,
+  account = excluded.account;

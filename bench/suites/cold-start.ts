@@ -5,7 +5,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { build, type BuildOptions } from 'esbuild';
 import { API_ROUTES } from '../../lambdas/handlers/api/routes';
-import { LAMBDA_BUNDLING } from '../../lib/constructs/platform/lambda-bundling';
+import {
+  deferredModulesOf,
+  LAMBDA_BUNDLING,
+  type OptionalDeferredSdkClient,
+} from '../../lib/constructs/platform/lambda-bundling';
 import { percentile, round } from '../lib/stats';
 import type { Suite } from '../lib/suite';
 
@@ -20,6 +24,16 @@ const BROWSER_ENTRIES = new Set([
 ]);
 
 /**
+ * The deferred SDK clients only some Lambdas ship, as the stacks give them (the submitter's construct,
+ * routes.ts opensCredentials): those entries leave them out of their bundle, the others bundle them
+ * should they reach them.
+ */
+const OPTIONAL_DEFERRED: ReadonlyMap<string, readonly OptionalDeferredSdkClient[]> = new Map([
+  ['handlers/submitter', ['kms']],
+  ...API_ROUTES.filter((route) => route.opensCredentials).map((route) => [route.entry, ['kms']] as const),
+]);
+
+/**
  * What a handler loads only when it first needs it: the deferred modules (LAMBDA_BUNDLING), files of
  * their own beside the bundle (the Secrets Manager read of the Supabase key, the AWS SDK clients).
  * Their cost moves from Init to that first call, so the suite measures them too, each bundled as
@@ -29,7 +43,9 @@ const DEFERRED: readonly { name: string; source: string; deferred: boolean }[] =
   // The same run's floor: a fresh Node process loading an empty bundle. What a row adds to it is the
   // bundle's own cost, comparable across runs on a busy machine.
   { name: 'baseline: an empty bundle', source: 'export {};', deferred: false },
-  ...LAMBDA_BUNDLING.deferredModules.map((deferred) => ({
+  ...deferredModulesOf(
+    Object.keys(LAMBDA_BUNDLING.optionalDeferredSdkClients) as OptionalDeferredSdkClient[],
+  ).map((deferred) => ({
     name: `first use: ${deferred.file} (deferred module)`,
     source: `export * from ${JSON.stringify(path.join(ROOT, deferred.entry))};`,
     deferred: true,
@@ -54,7 +70,12 @@ export const coldStart: Suite = {
         name: entry,
         options: {
           entryPoints: [path.join(ROOT, 'lambdas', `${entry}.ts`)],
-          external: BROWSER_ENTRIES.has(entry) ? LAYER_MODULES : [],
+          external: [
+            ...(BROWSER_ENTRIES.has(entry) ? LAYER_MODULES : []),
+            ...(OPTIONAL_DEFERRED.get(entry) ?? []).map(
+              (client) => LAMBDA_BUNDLING.optionalDeferredSdkClients[client].importPath,
+            ),
+          ],
         },
       })),
       ...DEFERRED.map(({ name, source, deferred }) => ({

@@ -58,6 +58,10 @@ export async function runAccountSteps(input: AccountStepsInput): Promise<Account
       `The account on this directory was never verified (${stored.failure_reason ?? 'unknown'}): finish it by hand`,
     );
   }
+  if (!account.email_verification && stored.status === 'signing_up') {
+    // Nothing to confirm: the account is ready once the sign-up went through.
+    await port.finishVerification('verified');
+  }
   if (account.email_verification && stored.status !== 'verified') {
     if (!stored.verification_link || stored.link_followed_at) {
       const hours = account.verification_hours ?? ACCOUNTS.defaultVerificationHours;

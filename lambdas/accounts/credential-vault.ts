@@ -23,8 +23,11 @@ const ALGORITHM = 'AES-256-GCM';
 const IV_BYTES = 12; // GCM's native nonce size: random 96-bit IVs, one data key per seal
 const TAG_BYTES = 16;
 const DATA_KEY_BYTES = 32;
-/** Recorded in the encryption context: a data key made for these credentials opens nothing else. */
-const PURPOSE = 'directory-account';
+/**
+ * Recorded in the encryption context: a data key made for these credentials opens nothing else. The
+ * stacks grant the key's use only with this purpose (lib/constructs/accounts/credentials-key.ts).
+ */
+export const PURPOSE = 'directory-account';
 
 export interface AccountCredentials {
   username: string;

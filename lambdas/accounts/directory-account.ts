@@ -21,6 +21,17 @@ export const DirectoryAccountSchema = z.strictObject({
 });
 export type DirectoryAccount = z.infer<typeof DirectoryAccountSchema>;
 
+/**
+ * The same settings as stored, read by the submitter: the API checked the pages' hosts when they were
+ * written (a loopback test site is allowed only where the local runtime says so), and the SSRF guard
+ * checks every request the browser makes, so here any http(s) URL is read as what it is.
+ */
+const storedUrl = z.url({ protocol: /^https?$/ }).check(z.maxLength(2048));
+export const StoredDirectoryAccountSchema = z.extend(DirectoryAccountSchema, {
+  signup_url: storedUrl,
+  login_url: z.optional(z.nullable(storedUrl)),
+});
+
 export type AccountStatus = 'signing_up' | 'awaiting_verification' | 'verified' | 'verification_failed';
 
 /** The account as get_directory_account returns it: sealed, never the password. */

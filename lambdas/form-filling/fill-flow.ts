@@ -968,8 +968,10 @@ async function navigate(page: Page, url: string, timeouts: FillTimeouts): Promis
   await page.waitForLoadState('load', { timeout: Math.min(timeouts.actionMs, 5_000) }).catch(() => undefined);
 }
 
+// A listing's confirmation, and a sign-up's: directories that need an account answer the sign-up with
+// "check your inbox" or "your account is ready" rather than a thank-you.
 const SUCCESS_TEXT =
-  /\b(thank(s| you)|success(fully)?|submitted|received|pending (review|approval|moderation)|under review|awaiting (review|approval|moderation)|listing (is )?(live|created|published)|we('| wi)ll review|vielen dank|danke|erfolgreich|merci|succes|gracias|enviado|grazie|inviato|bedankt|verzonden|obrigado)\b/i;
+  /\b(thank(s| you)|success(fully)?|submitted|received|pending (review|approval|moderation)|under review|awaiting (review|approval|moderation)|listing (is )?(live|created|published)|we('| wi)ll review|check your (inbox|e-?mail)|we('ve| have)? sent (you )?an? (verification|confirmation|activation) (link|e-?mail)|account (is |has been )?(ready|created|activated)|registration (complete|successful)|vielen dank|danke|erfolgreich|merci|succes|gracias|enviado|grazie|inviato|bedankt|verzonden|obrigado|postfach|bo[iî]te de r[ée]ception|revisa tu correo)\b/i;
 
 interface PageState {
   url: string;

@@ -7,9 +7,10 @@ import {
 } from '../customers/business-profile';
 import { fillAndSubmit, type FillResult } from './fill-flow';
 import type { FillReport } from './report';
+import type { DirectoryAccount } from '../accounts/directory-account';
 import { SubmissionError } from '../browser/submission-error';
 import { HttpError } from '../http/responses';
-import { API_SURFACE } from '../platform/system-config';
+import { ACCOUNTS, API_SURFACE } from '../platform/system-config';
 import { nullable } from '../platform/zod';
 
 /**
@@ -39,6 +40,13 @@ export const SAMPLE_PROFILE: BusinessProfile = BusinessProfileSchema.parse({
   social_profiles: { facebook: 'https://www.facebook.com/example' },
 });
 
+/**
+ * The password a dry run of a sign-up form types: a constant that is nobody's and fits the usual rules
+ * (upper and lower case, a digit, a symbol, 8 to 20 characters). It is never sent (dryRun), and a real
+ * account's password is never used for a dry run.
+ */
+export const SAMPLE_PASSWORD = 'DryRun-Sample-Pw1!';
+
 export interface TestSubmissionDeps {
   /** A fresh browser context behind the SSRF guard (browser.ts withContext with the guard). */
   withContext: <T>(fn: (context: BrowserContext) => Promise<T>) => Promise<T>;
@@ -49,6 +57,15 @@ export interface TestSubmissionDeps {
 export interface TestSubmissionReport {
   directory_id: string;
   submission_url: string;
+  /**
+   * Set for a directory with an `account`: the dry run filled the sign-up form (form_url is the
+   * account's signup_url), the step a real run takes first.
+   */
+  account_step?: 'sign_up';
+  /** The page whose form was filled: the listing form, or the sign-up form (account_step). */
+  form_url: string;
+  /** What a real run does after this step, which a dry run cannot reach (account directories). */
+  note?: string;
   /** filled, stopped_before_sending, needs_manual (a CAPTCHA, required fields left) or no_form. */
   outcome: FillReport['outcome'];
   reason: string | null;
@@ -77,14 +94,34 @@ export interface TestSubmissionReport {
  * Fills a directory's form with the sample profile and stops before anything submits (fillAndSubmit's
  * dryRun), inside API_SURFACE.testSubmission.budgetMs. A page the guard blocks or that has no form is
  * the directory's problem, answered as 422; running out of time is 504.
+ *
+ * A directory with an `account` takes a listing only from a signed-up (and maybe verified, logged-in)
+ * account, so its listing form cannot be reached without creating one. Its dry run is of the step a
+ * real run takes first: the sign-up form, with the sample profile and SAMPLE_PASSWORD, its fields
+ * detected as the submitter detects them (a stored or candidate mapping describes the listing form,
+ * so a candidate is refused rather than tried on the wrong form).
  */
 export async function runTestSubmission(
   deps: TestSubmissionDeps,
-  directory: { id: string; submission_url: string; field_mapping: unknown },
+  directory: {
+    id: string;
+    submission_url: string;
+    field_mapping: unknown;
+    account?: DirectoryAccount | null;
+  },
   candidate: FieldMapping | undefined,
 ): Promise<TestSubmissionReport> {
+  const account = directory.account ?? null;
+  if (account && candidate) {
+    throw new HttpError(
+      422,
+      'mapping_not_for_sign_up',
+      'This directory signs up before its listing form: a dry run fills the sign-up form, which a field_mapping does not describe',
+    );
+  }
   const stored = nullable(FieldMappingSchema).safeParse(directory.field_mapping ?? null);
-  const mapping = candidate ?? (stored.success ? stored.data : null);
+  const mapping = account ? null : (candidate ?? (stored.success ? stored.data : null));
+  const formUrl = account ? account.signup_url : directory.submission_url;
   const budget = API_SURFACE.testSubmission.budgetMs;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -98,9 +135,10 @@ export async function runTestSubmission(
     const result = await Promise.race([
       deps.withContext(async (context) =>
         fillAndSubmit(await context.newPage(), {
-          url: directory.submission_url,
+          url: formUrl,
           profile: SAMPLE_PROFILE,
           fieldMapping: mapping,
+          ...(account ? { credentials: { password: SAMPLE_PASSWORD } } : {}),
           dryRun: true,
           allowWebSocket: deps.allowWebSocket,
           timeouts: { navigationMs: budget / 2 },
@@ -112,6 +150,9 @@ export async function runTestSubmission(
     return {
       directory_id: directory.id,
       submission_url: directory.submission_url,
+      ...(account ? { account_step: 'sign_up' as const } : {}),
+      form_url: formUrl,
+      ...(account ? { note: afterSignUp(account, directory.submission_url) } : {}),
       outcome: result.report.outcome,
       reason: result.reason ?? null,
       mapping: { source: result.mappingSource, filled_fields: result.filledFields },
@@ -135,4 +176,19 @@ export async function runTestSubmission(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The steps a real run takes after the sign-up, as the account describes them (account-steps.ts). */
+function afterSignUp(account: DirectoryAccount, listingUrl: string): string {
+  const steps = ["a real run signs up here with the business's submission address and a generated password"];
+  if (account.email_verification) {
+    const hours = account.verification_hours ?? ACCOUNTS.defaultVerificationHours;
+    steps.push(`waits up to ${hours} hours for the directory's verification mail and follows its link`);
+  }
+  if (account.login_url && account.login_before_listing) steps.push(`logs in at ${account.login_url}`);
+  steps.push(`fills the listing form at ${listingUrl}`);
+  return (
+    `A dry run of the sign-up form only: ${steps.join(', then ')}. ` +
+    'The steps after the sign-up need a real account, so a dry run does not reach them.'
+  );
 }

@@ -102,6 +102,8 @@ function outcomeMetric(disposition: Disposition): string | undefined {
         needs_manual: METRIC_NAMES.taskNeedsManual,
         failed: METRIC_NAMES.taskFailed,
       }[disposition.status];
+    case 'waiting':
+      return METRIC_NAMES.taskAwaitingVerification;
     case 'skipped':
       return METRIC_NAMES.taskSkipped;
     case 'lease_lost':

@@ -8,6 +8,7 @@
 import * as z from '../platform/zod';
 import { redriveTargetSchema } from '../operations/redrive-request';
 import { FieldMappingSchema, LOGO_CONTENT_TYPES, webUrl } from '../customers/plain-schemas';
+import { DirectoryAccountSchema } from '../accounts/directory-account';
 import { isAllowListedUrl } from '../browser/ssrf-guard';
 import { API_SURFACE, PRIORITIES } from '../platform/system-config';
 
@@ -49,6 +50,27 @@ const directoryUrl = (localHosts: ReadonlySet<string>, field: string) =>
         { error: `${field} must be an http(s) URL` },
       );
 
+/**
+ * A directory's `account` (what it asks before the listing form): DirectoryAccountSchema with its pages
+ * under the same address rule as the directory's form (a loopback test site where the local runtime
+ * allows it). A log-in before the listing needs the page to log in at: without it the submitter would
+ * skip the log-in and meet a listing form that wants a session. Null: the directory asks for nothing.
+ */
+const directoryAccount = (localHosts: ReadonlySet<string>) =>
+  z.nullable(
+    z
+      .extend(DirectoryAccountSchema, {
+        signup_url: directoryUrl(localHosts, 'account.signup_url'),
+        login_url: z.optional(z.nullable(directoryUrl(localHosts, 'account.login_url'))),
+      })
+      .check(
+        z.refine((account) => !account.login_before_listing || typeof account.login_url === 'string', {
+          message: 'required when login_before_listing is true',
+          path: ['login_url'],
+        }),
+      ),
+  );
+
 const directoryName = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
 const directoryLimits = {
   domain_authority: integer(0, 100),
@@ -69,13 +91,15 @@ export const directorySchemaAllowing = (localHosts: ReadonlySet<string>) =>
     min_interval_ms: z.optional(directoryLimits.min_interval_ms),
     active: z.optional(z.boolean()),
     field_mapping: z.optional(fieldMappingBodySchema),
+    account: z.optional(directoryAccount(localHosts)),
   });
 
 /**
  * PATCH /directories/{id}: the fields present change (at least one). `verification` is the "verify,
  * don't resubmit" rule: a GET lookup answering {"listings": [...]}, its placeholders the business
- * facts' names ({email}, {business_name}, ...); null removes it. The slug is the directory's name in
- * URLs and logs and stays; the mapping has its own route (PUT .../mapping).
+ * facts' names ({email}, {business_name}, ...); null removes it. `account` is what the directory asks
+ * before its listing form (sign-up, email verification, log-in); null removes it too. The slug is the
+ * directory's name in URLs and logs and stays; the mapping has its own route (PUT .../mapping).
  */
 export const updateDirectorySchemaAllowing = (localHosts: ReadonlySet<string>) =>
   z
@@ -89,6 +113,7 @@ export const updateDirectorySchemaAllowing = (localHosts: ReadonlySet<string>) =
       verification: z.optional(
         z.nullable(z.strictObject({ lookup_url: directoryUrl(localHosts, 'verification.lookup_url') })),
       ),
+      account: z.optional(directoryAccount(localHosts)),
     })
     .check(z.refine((changes) => Object.keys(changes).length > 0, 'name at least one field to change'));
 
@@ -173,3 +198,13 @@ export const pauseTargetSchema = z.discriminatedUnion('scope', [
   z.strictObject({ scope: z.literal('directory'), directory_id: z.uuid(), reason }),
 ]);
 export type PauseTarget = z.infer<typeof pauseTargetSchema>;
+
+/**
+ * POST /admin/directory-accounts/reveal: which account's credentials, and why. The reason is kept in
+ * queue_history with the admin key (reveal_directory_account); the credentials never are.
+ */
+export const revealDirectoryAccountSchema = z.strictObject({
+  customer_id: z.uuid(),
+  directory_id: z.uuid(),
+  reason: z.string().check(z.trim(), z.minLength(3), z.maxLength(500)),
+});

@@ -18,6 +18,11 @@ export interface VerificationWait {
   directoryHosts: readonly string[];
   /** When the submitter signed up (ISO 8601): the newest sign-up is the one a mail answers. */
   signedUpAt: string;
+  /**
+   * The directory's own pages (listing form, sign-up, log-in). When several directories share a host,
+   * the one whose pages share the longest path with the link is the one that sent it.
+   */
+  directoryUrls?: readonly string[];
 }
 
 export type UnmatchedReason =
@@ -63,6 +68,8 @@ export function matchInboundMail(
   if (candidates.length === 0) {
     // Sent by someone else (a mail provider): the directory is the only one its links lead to.
     candidates = waits.filter((wait) => linkFor(wait).url !== null);
+    if (new Set(candidates.map((wait) => wait.directoryId)).size > 1)
+      candidates = closestByPath(candidates, linkFor);
     if (new Set(candidates.map((wait) => wait.directoryId)).size !== 1) {
       return { unmatched: 'no_matching_directory' };
     }
@@ -81,4 +88,33 @@ export function matchInboundMail(
     }
   }
   return { unmatched: 'no_verification_link' };
+}
+
+/**
+ * Directories on one host (a platform hosting several, or a test site): keep those whose pages share
+ * the longest leading path segments with the link. A tie keeps them all (and nothing is matched).
+ */
+function closestByPath(
+  waits: VerificationWait[],
+  linkFor: (wait: VerificationWait) => { url: string | null },
+): VerificationWait[] {
+  const segments = (url: string) => {
+    try {
+      return new URL(url).pathname.split('/').filter(Boolean);
+    } catch {
+      return [];
+    }
+  };
+  const shared = (a: string[], b: string[]) => {
+    let n = 0;
+    while (n < a.length && n < b.length && a[n] === b[n]) n += 1;
+    return n;
+  };
+  const scored = waits.map((wait) => {
+    const link = segments(linkFor(wait).url ?? '');
+    const best = Math.max(0, ...(wait.directoryUrls ?? []).map((url) => shared(link, segments(url))));
+    return { wait, best };
+  });
+  const top = Math.max(...scored.map((s) => s.best));
+  return top === 0 ? waits : scored.filter((s) => s.best === top).map((s) => s.wait);
 }

@@ -43,7 +43,13 @@ export interface ReceivedMail {
 
 interface Waits {
   customer_id: string;
-  waits: { task_id: string | null; directory_id: string; directory_hosts: string[]; signed_up_at: string }[];
+  waits: {
+    task_id: string | null;
+    directory_id: string;
+    directory_hosts: string[];
+    directory_urls: string[];
+    signed_up_at: string;
+  }[];
 }
 
 interface Recorded {
@@ -98,6 +104,7 @@ export async function receiveMail(deps: ReceiveMailDeps, record: SesRecord): Pro
             taskId: w.task_id ?? '',
             directoryId: w.directory_id,
             directoryHosts: w.directory_hosts,
+            directoryUrls: w.directory_urls,
             signedUpAt: w.signed_up_at,
           }))
         : null;

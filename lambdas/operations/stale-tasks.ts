@@ -2,7 +2,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SweeperThresholds } from './settings';
 import type { LogPort } from '../platform/ports';
 import type { Rpc } from '../platform/rpc';
-import { PRIORITIES, type Priority } from '../platform/system-config';
+import { ACCOUNTS, PRIORITIES, type Priority } from '../platform/system-config';
 import { sendTaskMessages } from '../tasks/send-task-messages';
 
 interface RequeueCandidate {
@@ -60,6 +60,10 @@ export interface SweepResult {
   /** Per priority: the queue's messages against the tasks waiting on it (the lost-message rule). */
   queues: Record<Priority, QueueAccount>;
   staleWorkers: StaleWorker[];
+  /** Tasks whose verification mail did not come before their deadline: ended as needs_manual. */
+  verificationTimedOut: number;
+  /** Tasks still waiting for a verification mail (none is lost: each ends at its deadline). */
+  awaitingVerification: number;
 }
 
 /**
@@ -159,6 +163,15 @@ export async function sweepStaleTasks(deps: SweepDeps): Promise<SweepResult> {
     }
   }
 
+  // A task waiting for its verification mail holds no lease and no message: its deadline is what ends it.
+  const waits = await deps.rpc<{ expired: number; expired_task_ids: string[]; waiting: number }>(
+    'expire_verification_waits',
+    { p_limit: ACCOUNTS.expirePerSweep },
+  );
+  for (const taskId of waits.expired_task_ids) {
+    deps.log.warn('No verification mail before the deadline: the task needs a human', { task_id: taskId });
+  }
+
   const staleWorkers = await deps.rpc<StaleWorker[]>('list_stale_workers', {
     p_stale_seconds: t.staleWorkerSeconds,
   });
@@ -174,5 +187,7 @@ export async function sweepStaleTasks(deps: SweepDeps): Promise<SweepResult> {
     needsVerification: toMark.filter((task) => task.reason === 'needs_verification').length,
     queues: rows.queues,
     staleWorkers,
+    verificationTimedOut: waits.expired,
+    awaitingVerification: waits.waiting,
   };
 }

@@ -201,6 +201,13 @@ export const ACCOUNTS = {
    * Lambda reads it from there). Kept `expireAfterDays`: long enough to look into an unmatched mail.
    */
   mail: { namePrefix: 'directorybolt-mail', objectPrefix: 'inbound/', expireAfterDays: 30 },
+  /**
+   * The inbound-mail Lambda (lib/constructs/accounts/inbound-mail.ts). A mail is at most
+   * MAIL_LIMITS.maxRawBytes and mailparser holds a few copies of it; the memory is for parsing speed
+   * (Lambda's CPU grows with it), not space. SES invokes it asynchronously: Lambda retries a failed
+   * invocation `retryAttempts` times, then the event goes to the function's failure queue.
+   */
+  inboundMail: { timeoutSeconds: 30, memoryMb: 512, retryAttempts: 2 },
 } as const;
 
 /**
@@ -299,6 +306,20 @@ export const MONITORING = {
     api: 'api',
     databaseOutage: 'database-outage',
     scheduledJobs: 'scheduled-jobs',
+    emailVerification: 'email-verification',
+  },
+  /**
+   * Directory accounts (lib/constructs/operations/email-verification-alarms.ts), over an hour: a
+   * timed-out verification is rare and each one is a listing a human must finish, so any one alarms;
+   * unmatched mail is normal in small numbers (spam and strays reach any public MX), so only a burst
+   * does (`minUnmatchedMailPerHour` or more), which means matching broke or a directory changed its mail.
+   */
+  directoryAccounts: {
+    periodSeconds: 3600,
+    maxVerificationTimedOutPerHour: 0,
+    minUnmatchedMailPerHour: 5,
+    /** Received-mail events the inbound-mail Lambda failed after its retries (its failure queue). */
+    maxUndeliveredMail: 0,
   },
 } as const;
 

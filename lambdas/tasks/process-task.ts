@@ -7,6 +7,8 @@ import { fullJitterDelaySeconds, type BackoffPolicy } from './backoff';
 import type { FailureClass } from './failure-class';
 import { messageDelaySeconds, rateLimitWaitSeconds, withJitter } from './requeue';
 import { verifySubmission, type LookupPort } from './listing-lookup';
+import type { AccountPort, StoredAccount } from '../accounts/directory-account';
+import type { SealedCredentials } from '../accounts/credential-vault';
 
 // TASKS.leaseSeconds / heartbeatSeconds, unless the environment shortens them (fault tests).
 const taskTiming = readTaskTiming();
@@ -24,9 +26,13 @@ export interface ClaimedTask {
     submission_url: string;
     field_mapping: unknown;
     verification?: unknown;
+    /** What the directory asks before its listing form (directories.account), or null. */
+    account?: unknown;
   };
   /** The business profile as stored (task_payload): text, numbers, lists and objects. */
   customer: Record<string, unknown> & { id: string };
+  /** The local part of the business's submission address (<local part>@MAIL_DOMAIN). */
+  submission_local_part?: string;
 }
 
 type Claim =
@@ -34,7 +40,8 @@ type Claim =
   | { claimed: false; reason: string; status?: string; retry_after_seconds?: number };
 
 export interface SubmissionResult {
-  status: 'submitted' | 'needs_manual' | 'failed';
+  /** awaiting_verification: the sign-up was sent and the task now waits for its mail (already recorded). */
+  status: 'submitted' | 'needs_manual' | 'failed' | 'awaiting_verification';
   reason?: string;
   listingUrl?: string;
   screenshot?: Buffer;
@@ -43,8 +50,15 @@ export interface SubmissionResult {
 export interface ProcessTaskDeps {
   rpc: Rpc;
   workerId: string;
-  /** Fills and submits the form; calls beforeSubmit right before the click that submits. */
-  submit(task: ClaimedTask, beforeSubmit: () => Promise<void>): Promise<SubmissionResult>;
+  /**
+   * Fills and submits the form; calls beforeSubmit right before the click that submits. `account` records
+   * the directory account's steps (sign-up, waiting for the verification mail), fenced by this attempt.
+   */
+  submit(
+    task: ClaimedTask,
+    beforeSubmit: () => Promise<void>,
+    account: AccountPort,
+  ): Promise<SubmissionResult>;
   storeScreenshot(key: string, png: Buffer): Promise<void>;
   /** Makes this delivery reappear after the delay (the message's visibility timeout): spends a receive. */
   retryLater(delaySeconds: number): Promise<void>;
@@ -64,7 +78,8 @@ export interface ProcessTaskDeps {
 }
 
 export type Disposition =
-  | { kind: 'finished'; status: SubmissionResult['status'] }
+  | { kind: 'finished'; status: 'submitted' | 'needs_manual' | 'failed' }
+  | { kind: 'waiting' }
   | { kind: 'skipped'; reason: string }
   | { kind: 'lease_lost' }
   | { kind: 'deferred'; reason: string; delaySeconds: number };
@@ -211,17 +226,27 @@ async function submitClaimed(deps: ProcessTaskDeps, task: ClaimedTask): Promise<
   const fence: Fence = { p_task_id: task.task_id, p_worker_id: deps.workerId, p_attempt: task.attempt };
   const heartbeat = startHeartbeat(deps, fence);
   try {
-    const result = await deps.submit(task, async () => {
-      const marked = await deps.rpc<{ ok: boolean }>('mark_submitting', fence);
-      if (!marked.ok) throw new LeaseLost();
-    });
+    const result = await deps.submit(
+      task,
+      async () => {
+        const marked = await deps.rpc<{ ok: boolean }>('mark_submitting', fence);
+        if (!marked.ok) throw new LeaseLost();
+      },
+      accountPort(deps, task, fence),
+    );
+    if (result.status === 'awaiting_verification') {
+      // await_email_verification recorded the wait and released the lease: nothing more to write.
+      deps.log.info("Task waits for the directory's verification mail", { task_id: task.task_id });
+      return { kind: 'waiting' };
+    }
+    const outcome = result.status;
     const screenshotKey = result.screenshot ? screenshotKeyFor(task) : undefined;
     if (result.screenshot && screenshotKey) await deps.storeScreenshot(screenshotKey, result.screenshot);
     const recorded = await deps.rpc<{ recorded: boolean; reason?: string; directory_resumed?: boolean }>(
       'complete_task',
       {
         ...fence,
-        p_outcome: result.status,
+        p_outcome: outcome,
         p_details: {
           screenshot_key: screenshotKey ?? null,
           listing_url: result.listingUrl ?? null,
@@ -231,8 +256,8 @@ async function submitClaimed(deps: ProcessTaskDeps, task: ClaimedTask): Promise<
     );
     if (!recorded.recorded) return { kind: 'lease_lost' };
     if (recorded.directory_resumed) deps.count(METRIC_NAMES.directoryResumed);
-    deps.log.info('Task finished', { task_id: task.task_id, status: result.status, attempt: task.attempt });
-    return { kind: 'finished', status: result.status };
+    deps.log.info('Task finished', { task_id: task.task_id, status: outcome, attempt: task.attempt });
+    return { kind: 'finished', status: outcome };
   } catch (error) {
     if (error instanceof LeaseLost) return { kind: 'lease_lost' };
     return await recordFailure(deps, task, fence, error);
@@ -345,6 +370,39 @@ async function recordRateLimited(
   deps.count(METRIC_NAMES.taskRateLimited);
   if (deferred.status === 'queued') return defer(deps, 'rate_limited', delaySeconds);
   return { kind: 'finished', status: 'failed' };
+}
+
+/** The directory account's SQL steps for this attempt; a refused fence is a lost lease. */
+function accountPort(deps: ProcessTaskDeps, task: ClaimedTask, fence: Fence): AccountPort {
+  const ids = { p_customer_id: task.customer.id, p_directory_id: task.directory.id };
+  return {
+    get: () => deps.rpc<StoredAccount | null>('get_directory_account', ids),
+    begin: async (loginEmail: string, sealed: SealedCredentials) => {
+      const begun = await deps.rpc<{ recorded: boolean; created?: boolean; account?: StoredAccount }>(
+        'begin_directory_sign_up',
+        { ...fence, p_login_email: loginEmail, p_sealed_credentials: sealed },
+      );
+      if (!begun.recorded || !begun.account) throw new LeaseLost();
+      return { created: begun.created ?? false, account: begun.account };
+    },
+    awaitVerification: async (timeoutSeconds: number) => {
+      const waited = await deps.rpc<{
+        recorded: boolean;
+        link_ready?: boolean;
+        verification_deadline?: string;
+      }>('await_email_verification', { ...fence, p_timeout_seconds: timeoutSeconds });
+      if (!waited.recorded) throw new LeaseLost();
+      return { linkReady: waited.link_ready ?? false, deadline: waited.verification_deadline };
+    },
+    finishVerification: async (outcome, reason) => {
+      const finished = await deps.rpc<{ recorded: boolean }>('finish_email_verification', {
+        ...fence,
+        p_outcome: outcome,
+        p_reason: reason ?? null,
+      });
+      if (!finished.recorded) throw new LeaseLost();
+    },
+  };
 }
 
 /** Renews the lease while the submission runs, so the sweeper never takes a live task away. */

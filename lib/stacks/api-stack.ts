@@ -1,4 +1,5 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { API_ROUTES, routeKey } from '../../lambdas/handlers/api/routes';
@@ -18,6 +19,8 @@ export interface ApiStackProps extends StackProps {
   readonly supabase: SupabaseSettingsProps;
   readonly logLevel: string;
   readonly stageName: string;
+  /** The storage stack's key for directory account credentials (routes that open them). */
+  readonly credentialsKey: IKey;
 }
 
 /** The REST API with its Lambdas, API keys, usage plans and per-IP WAF rate rule. */
@@ -33,6 +36,7 @@ export class ApiStack extends Stack {
       logLevel: props.logLevel,
       stageName: props.stageName,
       assetsBucket: AssetsBucket.fromDeployment(this, 'AssetsBucket'),
+      credentialsKey: props.credentialsKey,
     });
     const health = this.jobsApi.functions.get('GET /health');
     if (health) HealthDetailsAccess.bindQueueStatus(health, props.queues);

@@ -1,9 +1,11 @@
 import { Annotations, type App, type Environment, type StackProps } from 'aws-cdk-lib';
 import { API_ROUTES } from '../../lambdas/handlers/api/routes';
+import { receivingDomain } from '../../lambdas/mail/submission-address';
 import { SERVICE_NAME } from '../../lambdas/platform/system-config';
 import type { SlackWebhookSettingsProps } from '../constructs/operations/slack-webhook-settings';
 import type { SupabaseSettingsProps } from '../constructs/platform/supabase-settings';
 import { ApiStack } from './api-stack';
+import { MailStack } from './mail-stack';
 import { OperationsStack } from './operations-stack';
 import { QueueStack } from './queue-stack';
 import { StorageStack } from './storage-stack';
@@ -30,6 +32,8 @@ export interface DeploymentContext {
   readonly runbookBaseUrl: string;
   /** Optional: every alarm notification also by email, independent of Slack and the notifier. */
   readonly alarmEmail?: string;
+  /** The domain SES receives directories' mail on: the submission addresses are `<local part>@<it>`. */
+  readonly mailDomain: string;
 }
 
 export const CONTEXT_DEFAULTS = {
@@ -46,6 +50,7 @@ export const DEMO_CONTEXT = {
   supabaseServiceKeySecretName: 'directorybolt/supabase-service-key',
   slackWebhookSecretName: 'directorybolt/slack-webhook',
   runbookBaseUrl: 'https://github.com/directorybolt/backend/blob/main/docs/runbooks',
+  mailDomain: 'mail.example.com',
 } as const;
 
 /** The context a real deployment must give, each with what it is: the synth error lists the missing ones. */
@@ -63,11 +68,32 @@ export const REQUIRED_CONTEXT = [
     keys: ['runbookBaseUrl'],
     what: 'where docs/runbooks is browsable, e.g. https://github.com/<org>/<repo>/blob/main/docs/runbooks',
   },
+  {
+    keys: ['mailDomain'],
+    what: "the domain SES receives directories' mail on (the submission addresses'), e.g. mail.<your domain>",
+  },
 ] as const;
 
 /** A missing or malformed context value: the deployer's to fix, so bin/app.ts prints only the message. */
 export class ContextError extends Error {
   override readonly name = 'ContextError';
+}
+
+/**
+ * The receiving domain as the Lambdas compare it (receivingDomain: lower case, ASCII, no final dot),
+ * and with at least two labels: SES receives for a domain with an MX record, never a bare name.
+ */
+function mailDomainOf(given: string): string {
+  let domain: string | undefined;
+  try {
+    domain = receivingDomain(given);
+  } catch {
+    domain = undefined;
+  }
+  if (!domain?.includes('.')) {
+    throw new ContextError(`Context: mailDomain must be a domain name like mail.example.com, got '${given}'`);
+  }
+  return domain;
 }
 
 export function readDeploymentContext(app: App): DeploymentContext {
@@ -100,6 +126,7 @@ export function readDeploymentContext(app: App): DeploymentContext {
   if (!/^https:\/\/[^\s/]+/.test(runbookBaseUrl)) {
     throw new ContextError(`Context: runbookBaseUrl must be an https URL, got '${runbookBaseUrl}'`);
   }
+  const mailDomain = mailDomainOf(orDemo('mailDomain')!);
   const alarmEmail = get('alarmEmail');
   if (alarmEmail !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(alarmEmail)) {
     throw new ContextError(`Context: alarmEmail must be an email address, got '${alarmEmail}'`);
@@ -133,12 +160,14 @@ export function readDeploymentContext(app: App): DeploymentContext {
     },
     runbookBaseUrl: runbookBaseUrl.replace(/\/+$/, ''),
     alarmEmail,
+    mailDomain,
   };
 }
 
 export interface DirectoryBoltStacks {
   readonly queues: QueueStack;
   readonly storage: StorageStack;
+  readonly mail: MailStack;
   readonly submitter: SubmitterStack;
   readonly api: ApiStack;
   readonly operations: OperationsStack;
@@ -156,7 +185,16 @@ export function buildDirectoryBoltApp(
   });
   const storage = new StorageStack(app, 'DirectoryBolt-Storage', {
     ...common,
-    description: 'DirectoryBolt screenshot and profile-asset buckets',
+    description:
+      'DirectoryBolt screenshot and profile-asset buckets and the directory-account credentials key',
+  });
+  const mail = new MailStack(app, 'DirectoryBolt-Mail', {
+    ...common,
+    description: 'DirectoryBolt inbound mail: SES receipt rule set, mail bucket and inbound-mail Lambda',
+    mailDomain: context.mailDomain,
+    queues: queues.taskQueues.queues,
+    supabase: context.supabase,
+    logLevel: context.logLevel,
   });
   const submitter = new SubmitterStack(app, 'DirectoryBolt-Submitter', {
     ...common,
@@ -166,6 +204,8 @@ export function buildDirectoryBoltApp(
     logLevel: context.logLevel,
     reservedConcurrency: context.submitterReservedConcurrency,
     mappingServiceUrl: context.mappingServiceUrl,
+    credentialsKey: storage.credentialsKey.key,
+    mailDomain: context.mailDomain,
   });
   // The submitter finds the bucket by its derived name, so the order is stated rather than inferred.
   submitter.addStackDependency(storage, 'writes screenshots and reads logos from the storage buckets');
@@ -177,6 +217,7 @@ export function buildDirectoryBoltApp(
     supabase: context.supabase,
     logLevel: context.logLevel,
     stageName: context.apiStageName,
+    credentialsKey: storage.credentialsKey.key,
   });
   // As for the submitter: the logo upload finds the assets bucket by its derived name.
   api.addStackDependency(storage, 'stores logos in the assets bucket');
@@ -195,6 +236,7 @@ export function buildDirectoryBoltApp(
         }),
       ),
     },
+    inboundMail: { function: mail.inboundMail.function, undelivered: mail.inboundMail.undelivered },
     supabase: context.supabase,
     slackWebhook: context.slackWebhook,
     runbookBaseUrl: context.runbookBaseUrl,
@@ -202,12 +244,12 @@ export function buildDirectoryBoltApp(
     logLevel: context.logLevel,
   });
   if (context.demo) {
-    for (const stack of [queues, storage, submitter, api, operations]) {
+    for (const stack of [queues, storage, mail, submitter, api, operations]) {
       Annotations.of(stack).addWarningV2(
         'directorybolt:demo-context',
-        'Synthesized with -c demo=true: placeholder Supabase URL, secrets and runbook URL. Do not deploy this.',
+        'Synthesized with -c demo=true: placeholder Supabase URL, secrets, runbook URL and mail domain. Do not deploy this.',
       );
     }
   }
-  return { queues, storage, submitter, api, operations };
+  return { queues, storage, mail, submitter, api, operations };
 }

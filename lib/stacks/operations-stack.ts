@@ -5,6 +5,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { OPERATIONS_LAMBDAS, type Priority } from '../../lambdas/platform/system-config';
 import { AlarmTopic } from '../constructs/operations/alarm-topic';
+import { EmailVerificationAlarms } from '../constructs/operations/email-verification-alarms';
 import { HistoryArchiveBucket } from '../constructs/operations/history-archive-bucket';
 import { type MonitoredFunction, OperationsAlarms } from '../constructs/operations/operations-alarms';
 import { OperationsDashboard } from '../constructs/operations/operations-dashboard';
@@ -25,6 +26,8 @@ export interface OperationsStackProps extends StackProps {
   readonly submitter: IFunction;
   /** The API's stage and its functions, by a short name (the route's). */
   readonly api: { readonly stage: Stage; readonly functions: ReadonlyMap<string, IFunction> };
+  /** The inbound-mail Lambda and its failure queue (the mail stack). */
+  readonly inboundMail: { readonly function: IFunction; readonly undelivered: IQueue };
   readonly supabase: SupabaseSettingsProps;
   readonly slackWebhook: SlackWebhookSettingsProps;
   /** The docs/runbooks folder's URL (e.g. the repository's blob view on main); runbooks are `<it>/<name>.md`. */
@@ -45,6 +48,7 @@ export class OperationsStack extends Stack {
   readonly jobs: OperationsJobs;
   readonly alarms: OperationsAlarms;
   readonly scheduledJobAlarms: ScheduledJobAlarms;
+  readonly emailVerificationAlarms: EmailVerificationAlarms;
   readonly dashboard: OperationsDashboard;
 
   constructor(scope: Construct, id: string, props: OperationsStackProps) {
@@ -94,6 +98,7 @@ export class OperationsStack extends Stack {
         function: this.notifier.function,
         runbook: runbooks.alarmNotificationsUndelivered,
       },
+      { name: 'inbound-mail', function: props.inboundMail.function, runbook: runbooks.inboundMailFailing },
     ];
     this.alarms = new OperationsAlarms(this, 'Alarms', {
       topic: this.alarmTopic.topic,
@@ -109,13 +114,22 @@ export class OperationsStack extends Stack {
       runbookBaseUrl: props.runbookBaseUrl,
       undeliveredRuns: this.jobs.undeliveredRuns,
     });
+    this.emailVerificationAlarms = new EmailVerificationAlarms(this, 'EmailVerificationAlarms', {
+      topic: this.alarmTopic.topic,
+      runbookBaseUrl: props.runbookBaseUrl,
+      undeliveredMail: props.inboundMail.undelivered,
+    });
     this.dashboard = new OperationsDashboard(this, 'Dashboard', {
       queues: props.queues,
       deadLetterQueue: props.deadLetterQueue,
       submitter: props.submitter,
       functions: new Map(monitored.map((m) => [m.name, m.function])),
       apiStage: props.api.stage,
-      alarms: [...this.alarms.alarms.values(), ...this.scheduledJobAlarms.alarms.values()],
+      alarms: [
+        ...this.alarms.alarms.values(),
+        ...this.scheduledJobAlarms.alarms.values(),
+        ...this.emailVerificationAlarms.alarms.values(),
+      ],
       runbookBaseUrl: props.runbookBaseUrl,
     });
 

@@ -11,6 +11,7 @@ export const RUNBOOK_OUTPUTS = {
     taskQueueUrl: (priority: Priority) => `TaskQueue${priority.toUpperCase()}Url`,
     deadLetterQueueUrl: 'DeadLetterQueueUrl',
   },
+  storage: { credentialsKeyArn: 'CredentialsKeyArn' },
   submitter: { function: 'SubmitterFunction' },
   api: {
     /** One per route, by the route's name (lambdas/handlers/api/routes.ts): `get-job` is `ApiFunctionGetJob`. */
@@ -19,6 +20,14 @@ export const RUNBOOK_OUTPUTS = {
         .split('-')
         .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
         .join('')}`,
+  },
+  mail: {
+    receiptRuleSetName: 'ReceiptRuleSetName',
+    mailDomain: 'MailDomain',
+    mailBucket: 'MailBucket',
+    inboundMailFunction: 'InboundMailFunction',
+    /** Received-mail events the inbound-mail Lambda failed after its retries. */
+    inboundMailUndeliveredQueueUrl: 'InboundMailUndeliveredQueueUrl',
   },
   operations: {
     staleTaskSweeperFunction: 'StaleTaskSweeperFunction',

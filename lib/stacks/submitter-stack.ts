@@ -1,4 +1,5 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { Priority } from '../../lambdas/platform/system-config';
@@ -15,6 +16,9 @@ export interface SubmitterStackProps extends StackProps {
   readonly logLevel: string;
   readonly reservedConcurrency?: number;
   readonly mappingServiceUrl?: string;
+  /** The storage stack's key for directory account credentials. */
+  readonly credentialsKey: IKey;
+  readonly mailDomain: string;
 }
 
 /** The submitter Lambda with its Chromium layer, consuming every priority queue. */
@@ -34,6 +38,8 @@ export class SubmitterStack extends Stack {
       logLevel: props.logLevel,
       reservedConcurrency: props.reservedConcurrency,
       mappingServiceUrl: props.mappingServiceUrl,
+      credentialsKey: props.credentialsKey,
+      mailDomain: props.mailDomain,
     });
     new CfnOutput(this, RUNBOOK_OUTPUTS.submitter.function, {
       value: this.submitter.function.functionName,

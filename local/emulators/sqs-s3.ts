@@ -15,7 +15,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
-import { BUCKETS, PRIORITIES, QUEUES, type Priority } from '../../lambdas/platform/system-config';
+import { ACCOUNTS, BUCKETS, PRIORITIES, QUEUES, type Priority } from '../../lambdas/platform/system-config';
 
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -24,6 +24,8 @@ export const LOCAL_SCREENSHOT_BUCKET = `${BUCKETS.screenshots.namePrefix}-local`
 export const LOCAL_ARCHIVE_BUCKET = 'directorybolt-history-archive-local';
 /** Customers' logos (ASSETS_BUCKET). */
 export const LOCAL_ASSETS_BUCKET = `${BUCKETS.assets.namePrefix}-local`;
+/** Received mail, as SES's S3 action stores it (MAIL_BUCKET). */
+export const LOCAL_MAIL_BUCKET = `${ACCOUNTS.mail.namePrefix}-local`;
 
 export interface LocalQueue {
   name: string;
@@ -40,6 +42,7 @@ export interface LocalAws {
   screenshotBucket: string;
   archiveBucket: string;
   assetsBucket: string;
+  mailBucket: string;
   stop(): Promise<void>;
 }
 
@@ -85,7 +88,12 @@ export async function startLocalAws(options: { port?: number; dataDir?: string }
         }),
       });
     }
-    for (const bucket of [LOCAL_SCREENSHOT_BUCKET, LOCAL_ARCHIVE_BUCKET, LOCAL_ASSETS_BUCKET]) {
+    for (const bucket of [
+      LOCAL_SCREENSHOT_BUCKET,
+      LOCAL_ARCHIVE_BUCKET,
+      LOCAL_ASSETS_BUCKET,
+      LOCAL_MAIL_BUCKET,
+    ]) {
       await createBucket(s3, bucket);
     }
   } catch (error) {
@@ -103,6 +111,7 @@ export async function startLocalAws(options: { port?: number; dataDir?: string }
     screenshotBucket: LOCAL_SCREENSHOT_BUCKET,
     archiveBucket: LOCAL_ARCHIVE_BUCKET,
     assetsBucket: LOCAL_ASSETS_BUCKET,
+    mailBucket: LOCAL_MAIL_BUCKET,
     stop,
   };
 }

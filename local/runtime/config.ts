@@ -44,6 +44,19 @@ const localConfigSchema = z.object({
         return z.NEVER;
       }
     }),
+  /**
+   * The receiving domain of the businesses' submission addresses (MAIL_DOMAIN). Locally the SMTP
+   * server on loopback takes mail for it; nothing outside this machine is ever sent there.
+   */
+  LOCAL_MAIL_DOMAIN: z
+    .string()
+    .regex(
+      /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+      'must be a lower-case domain name',
+    )
+    .default('mail.directorybolt.localhost'),
+  /** How long the demo site's /accounts/expiring/ verification links work, in milliseconds. */
+  DEMO_EXPIRING_LINK_TTL_MS: z.coerce.number().int().min(1).max(86_400_000).default(60_000),
   /** Where the handlers' EMF metric lines are collected (relative to the working directory). */
   LOCAL_METRICS_FILE: z.string().default('.local-data/metrics.jsonl'),
 });

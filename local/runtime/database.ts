@@ -185,6 +185,12 @@ export async function startDatabase(opts: StartDatabaseOptions = {}): Promise<Ru
 }
 
 export const DEMO_DIRECTORY_SLUGS = ['demo-plain', 'demo-labels', 'demo-multistep'] as const;
+/** The demo directories that need an account (sign-up, verification, log-in): not in the demo job. */
+export const DEMO_ACCOUNT_DIRECTORY_SLUGS = [
+  'demo-accounts-verify',
+  'demo-accounts-login',
+  'demo-accounts-expiring',
+] as const;
 
 /**
  * Seeds the demo data (supabase/seed.sql) and points the demo directories at the running demo site:
@@ -205,6 +211,16 @@ export async function seedDemoData(
   }
   const sql = await readFile(path.join(REPO_ROOT, 'supabase', 'seed.sql'), 'utf8');
   await db.query(sql);
+  // The account directories' sign-up and log-in pages are on the demo site too.
+  await db.query(
+    `update public.directories
+        set submission_url = $1 || regexp_replace(submission_url, '^https?://[^/]+', ''),
+            account = account
+              || jsonb_build_object('signup_url', $1 || regexp_replace(account ->> 'signup_url', '^https?://[^/]+', ''))
+              || jsonb_build_object('login_url', $1 || regexp_replace(account ->> 'login_url', '^https?://[^/]+', ''))
+      where slug = any($2::text[])`,
+    [origin, [...DEMO_ACCOUNT_DIRECTORY_SLUGS]],
+  );
   const result = await db.query(
     `update public.directories
         set submission_url = $1 || regexp_replace(submission_url, '^https?://[^/]+', '')

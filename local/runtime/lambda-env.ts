@@ -1,3 +1,4 @@
+import { ACCOUNTS } from '../../lambdas/platform/system-config';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalAws } from '../emulators/sqs-s3';
 
 /**
@@ -11,6 +12,10 @@ export function lambdaEnvironment(parts: {
   /** host:port origins on loopback the submitter's SSRF guard may reach (the demo site). */
   allowedHosts?: string[];
   logLevel?: string;
+  /** The local KMS (directory account credentials) and its key; without it, no directory accounts. */
+  kms?: { endpoint: string; keyArn: string };
+  /** The receiving domain of submission addresses and the bucket received mail is stored in. */
+  mail?: { domain: string };
 }): Record<string, string> {
   const { aws } = parts;
   return {
@@ -27,6 +32,14 @@ export function lambdaEnvironment(parts: {
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_SQS: aws.endpoint,
     AWS_ENDPOINT_URL_S3: aws.endpoint,
+    ...(parts.kms ? { AWS_ENDPOINT_URL_KMS: parts.kms.endpoint, CREDENTIALS_KEY_ID: parts.kms.keyArn } : {}),
+    ...(parts.mail
+      ? {
+          MAIL_DOMAIN: parts.mail.domain,
+          MAIL_BUCKET: aws.mailBucket,
+          MAIL_OBJECT_PREFIX: ACCOUNTS.mail.objectPrefix,
+        }
+      : {}),
     S3_FORCE_PATH_STYLE: 'true',
     DLQ_URL: aws.dlq.url,
     ARCHIVE_BUCKET: aws.archiveBucket,

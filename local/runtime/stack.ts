@@ -2,7 +2,11 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
 import { API_ROUTES } from '../../lambdas/handlers/api/routes';
-import { PRIORITIES, QUEUES } from '../../lambdas/platform/system-config';
+import type { Context, SESEvent } from 'aws-lambda';
+import { ACCOUNTS, PRIORITIES, QUEUES } from '../../lambdas/platform/system-config';
+import { startLocalKms } from '../emulators/kms';
+import { invokeWithTimeout, lambdaContext } from '../emulators/lambda-context';
+import { startSesInboundSmtp } from '../emulators/ses-inbound';
 import { LOCAL_REGION, startLocalAws, type LocalAws } from '../emulators/sqs-s3';
 import type { LocalConfig } from './config';
 import { seedDemoData, startDatabase } from './database';
@@ -30,6 +34,9 @@ export interface LocalStack {
   aws: LocalAws;
   stop(): Promise<void>;
 }
+
+/** The inbound-mail Lambda's timeout (its function in the stacks has the same). */
+const INBOUND_MAIL_TIMEOUT_MS = 60_000;
 
 /** API Gateway's integration timeout; the API Lambdas' own timeout in the stacks is below it. */
 const API_TIMEOUT_MS = 29_000;
@@ -59,7 +66,54 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
       `database      ${database.dataDir ? `embedded PostgreSQL, data in ${database.dataDir}` : 'DATABASE_URL'}`,
     );
 
-    const demoSite = await startDemoSite({ port: config.DEMO_SITE_PORT });
+    // The queues are kept beside the embedded database they belong to, so a restart loses no queued
+    // message. With DATABASE_URL they stay in memory: that database may be dropped or recreated
+    // behind our back, and kept messages would then name tasks that no longer exist.
+    const queuesDir = database.dataDir ? path.resolve(config.LOCAL_DATA_DIR, 'queues') : undefined;
+    const aws = await startLocalAws({ dataDir: queuesDir });
+    stops.push(aws.stop);
+    log(`sqs + s3      ${aws.endpoint} (fauxqs, ${queuesDir ? `data in ${queuesDir}` : 'in memory'})`);
+
+    // Directory account credentials are sealed under a KMS key: the local KMS keeps its key material
+    // beside the database whose rows it sealed (in memory with DATABASE_URL, like the queues).
+    const kms = await startLocalKms({
+      keyMaterialFile: database.dataDir ? path.resolve(config.LOCAL_DATA_DIR, 'kms-keys.json') : undefined,
+    });
+    stops.push(kms.stop);
+    log(`kms           ${kms.endpoint} (credentials key ${kms.defaultKeyArn})`);
+
+    // Mail to the submission addresses, as SES receives it: stored in the mail bucket, then handed to
+    // the inbound-mail Lambda. The handler is loaded on the first mail, after the Lambda environment
+    // below is set (it reads it at load).
+    let inboundMail: ((event: SESEvent, context: Context) => Promise<unknown>) | undefined;
+    const mailServer = await startSesInboundSmtp({
+      domain: config.LOCAL_MAIL_DOMAIN,
+      s3: aws.s3,
+      bucket: aws.mailBucket,
+      prefix: ACCOUNTS.mail.objectPrefix,
+      deliver: async (event) => {
+        inboundMail ??= (
+          (await import('../../lambdas/handlers/inbound-mail')) as unknown as {
+            handler: NonNullable<typeof inboundMail>;
+          }
+        ).handler;
+        await invokeWithTimeout(
+          () => inboundMail!(event, lambdaContext('inbound-mail', INBOUND_MAIL_TIMEOUT_MS)),
+          INBOUND_MAIL_TIMEOUT_MS,
+          'inbound-mail',
+        );
+      },
+      onError: (error) =>
+        log(`inbound mail: delivery failed (${error instanceof Error ? error.message : String(error)})`),
+    });
+    stops.push(mailServer.close);
+    log(`mail (smtp)   ${mailServer.url} for *@${config.LOCAL_MAIL_DOMAIN} (stored in ${aws.mailBucket})`);
+
+    const demoSite = await startDemoSite({
+      port: config.DEMO_SITE_PORT,
+      smtpUrl: mailServer.url,
+      expiringLinkTtlMs: config.DEMO_EXPIRING_LINK_TTL_MS,
+    });
     stops.push(demoSite.stop);
     const seedClient = new pg.Client({ connectionString: database.url });
     seedClient.on('error', (error) => log(`database: seed connection lost (${error.message})`));
@@ -72,14 +126,6 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
     const serviceKey = randomBytes(24).toString('hex');
     const rpcServer = await startRpcServer({ databaseUrl: database.url, serviceKey });
     stops.push(rpcServer.stop);
-
-    // The queues are kept beside the embedded database they belong to, so a restart loses no queued
-    // message. With DATABASE_URL they stay in memory: that database may be dropped or recreated
-    // behind our back, and kept messages would then name tasks that no longer exist.
-    const queuesDir = database.dataDir ? path.resolve(config.LOCAL_DATA_DIR, 'queues') : undefined;
-    const aws = await startLocalAws({ dataDir: queuesDir });
-    stops.push(aws.stop);
-    log(`sqs + s3      ${aws.endpoint} (fauxqs, ${queuesDir ? `data in ${queuesDir}` : 'in memory'})`);
 
     // Slack: a real webhook when configured, else the local sink that prints and records alerts.
     let slackWebhookUrl = config.SLACK_WEBHOOK_URL;
@@ -101,6 +147,8 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
         // overwritten: a directory on a loopback test site can then be created and dry-run).
         allowedHosts: [new URL(demoSite.url).host, ...config.SUBMITTER_ALLOWED_HOSTS],
         logLevel: config.LOG_LEVEL,
+        kms: { endpoint: kms.endpoint, keyArn: kms.defaultKeyArn },
+        mail: { domain: config.LOCAL_MAIL_DOMAIN },
       }),
       { SLACK_WEBHOOK_URL: slackWebhookUrl },
     );

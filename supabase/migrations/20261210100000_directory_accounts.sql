@@ -61,7 +61,7 @@ $$;
 -- {"signup_url": "https://dir.example/join", "login_url": "https://dir.example/login",
 --  "email_verification": true, "login_before_listing": false, "verification_hours": 48}
 -- signup_url is required; the rest is optional (no verification, no login, 48 hours).
--- lambdas/customers/plain-schemas.ts (DirectoryAccountSchema) states the same for the API.
+-- lambdas/accounts/directory-account.ts (DirectoryAccountSchema) states the same for the API.
 create or replace function internal.is_directory_account(p jsonb)
 returns boolean
 language sql
@@ -92,7 +92,7 @@ language sql
 immutable
 set search_path = ''
 as $$
-  select pg_catalog.lower(pg_catalog.substring(p from '^[hH][tT][tT][pP][sS]?://(?:[^/@?#]*@)?([^/:?#]+)'))
+  select pg_catalog.lower(pg_catalog.substring(p, '^[hH][tT][tT][pP][sS]?://(?:[^/@?#]*@)?([^/:?#]+)'))
 $$;
 
 alter table public.directories
@@ -368,6 +368,10 @@ begin
                                                        internal.url_host(d.account ->> 'signup_url'),
                                                        internal.url_host(d.account ->> 'login_url')]) h
                                     where h is not null),
+               'directory_urls', (select coalesce(jsonb_agg(u), '[]'::jsonb)
+                                    from unnest(array[d.submission_url, d.account ->> 'signup_url',
+                                                      d.account ->> 'login_url']) u
+                                   where u is not null),
                'signed_up_at', a.created_at)
              order by a.created_at desc)
         from public.directory_accounts a

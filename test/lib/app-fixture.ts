@@ -20,6 +20,7 @@ export const DEPLOY_CONTEXT = {
   supabaseServiceKeySecretName: 'directorybolt/supabase-service-key',
   slackWebhookSecretName: 'directorybolt/slack-webhook',
   runbookBaseUrl: 'https://github.com/directorybolt/backend/blob/main/docs/runbooks',
+  mailDomain: 'verify.directorybolt.io',
 } as const;
 
 export interface TestApp {

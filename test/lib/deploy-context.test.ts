@@ -1,6 +1,7 @@
 /**
- * Required context is required: a deployment names its Supabase project, both secrets and its runbook
- * URL, or synthesis stops and says which are missing. Placeholders only with `-c demo=true`.
+ * Required context is required: a deployment names its Supabase project, both secrets, its runbook
+ * URL and its mail domain, or synthesis stops and says which are missing. Placeholders only with
+ * `-c demo=true`.
  */
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { ContextError, DEMO_CONTEXT } from '../../lib/stacks/directorybolt-app';
@@ -11,6 +12,7 @@ const NONE = {
   supabaseServiceKeySecretName: undefined,
   slackWebhookSecretName: undefined,
   runbookBaseUrl: undefined,
+  mailDomain: undefined,
 };
 
 describe('deployment context', () => {
@@ -32,6 +34,7 @@ describe('deployment context', () => {
       'supabaseServiceKeySecretName or supabaseServiceKeySecretArn',
       'slackWebhookSecretName or slackWebhookSecretArn',
       'runbookBaseUrl',
+      'mailDomain',
     ]) {
       expect(error.message).toContain(`  - ${name}: `);
     }
@@ -99,6 +102,49 @@ describe('deployment context', () => {
           Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('Do not deploy this')),
         ).toHaveLength(1);
       }
+    } finally {
+      testApp.cleanup();
+    }
+  });
+
+  it('gives the mail domain to SES, the inbound-mail Lambda and the submitter', () => {
+    const testApp = buildTestApp({ context: { mailDomain: 'Inbound.Example.ORG.' } });
+    try {
+      // Domain names are case-insensitive and a trailing dot is the root: one spelling everywhere.
+      testApp.template('mail').hasResourceProperties('AWS::SES::ReceiptRule', {
+        Rule: Match.objectLike({ Recipients: ['inbound.example.org'] }),
+      });
+      for (const stack of ['mail', 'submitter'] as const) {
+        testApp.template(stack).hasResourceProperties('AWS::Lambda::Function', {
+          Environment: { Variables: Match.objectLike({ MAIL_DOMAIN: 'inbound.example.org' }) },
+        });
+      }
+    } finally {
+      testApp.cleanup();
+    }
+  });
+
+  it.each([
+    'example',
+    'mail example.com',
+    'https://mail.example.com',
+    '-mail.example.com',
+    'mail..example.com',
+  ])('refuses a mail domain that is not a domain name: %s', (mailDomain) => {
+    expect(() => buildTestApp({ context: { mailDomain } })).toThrow(
+      new ContextError(
+        `Context: mailDomain must be a domain name like mail.example.com, got '${mailDomain}'`,
+      ),
+    );
+  });
+
+  it('with -c demo=true receives mail for the demo domain', () => {
+    const testApp = buildTestApp({ context: { ...NONE, demo: 'true' } });
+    try {
+      expect(DEMO_CONTEXT.mailDomain).toBe('mail.example.com');
+      testApp.template('mail').hasResourceProperties('AWS::SES::ReceiptRule', {
+        Rule: Match.objectLike({ Recipients: ['mail.example.com'] }),
+      });
     } finally {
       testApp.cleanup();
     }

@@ -389,7 +389,7 @@ describe('OperationsStack', () => {
     });
 
     it('watch errors and throttles of every Lambda of the app', () => {
-      const stacks = ['submitter', 'api', 'operations'] as const;
+      const stacks = ['mail', 'submitter', 'api', 'operations'] as const;
       const functionCount = stacks.reduce(
         (sum, stack) => sum + Object.keys(resources(testApp.template(stack), 'AWS::Lambda::Function')).length,
         0,

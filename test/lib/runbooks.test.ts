@@ -14,7 +14,7 @@ import { RUNBOOK_OUTPUTS } from '../../lib/stacks/runbook-outputs';
 import { buildTestApp, DEPLOY_CONTEXT, type TestApp } from './app-fixture';
 
 const RUNBOOKS = join(import.meta.dirname, '..', '..', 'docs', 'runbooks');
-const STACKS: (keyof DirectoryBoltStacks)[] = ['queues', 'storage', 'submitter', 'api', 'operations'];
+const STACKS: (keyof DirectoryBoltStacks)[] = ['queues', 'storage', 'mail', 'submitter', 'api', 'operations'];
 
 interface Section {
   anchor: string;
@@ -146,6 +146,8 @@ describe('runbooks', () => {
     const expected = [
       ...PRIORITIES.map(RUNBOOK_OUTPUTS.queues.taskQueueUrl),
       RUNBOOK_OUTPUTS.queues.deadLetterQueueUrl,
+      ...Object.values(RUNBOOK_OUTPUTS.storage),
+      ...Object.values(RUNBOOK_OUTPUTS.mail),
       RUNBOOK_OUTPUTS.submitter.function,
       ...API_ROUTES.map((route) => RUNBOOK_OUTPUTS.api.function(route.name)),
       ...Object.values(RUNBOOK_OUTPUTS.operations),

@@ -217,7 +217,10 @@ it('loads the handler and submits a task with Chromium from the layer, read-only
   // The key came from Secrets Manager through the deferred module beside the bundle, which the
   // bundle itself does not carry; the screenshot went to S3 through the deferred SDK client.
   expect(secretsManager.requests.get(SERVICE_KEY_ARN)).toBe(1);
-  for (const deferred of LAMBDA_BUNDLING.deferredModules) {
+  // Every function's deferred modules and the submitter's own (the KMS client for account credentials).
+  const deferredModules = testApp.stacks.submitter.submitter.function.deferredModules;
+  expect(deferredModules.length).toBeGreaterThan(LAMBDA_BUNDLING.deferredModules.length);
+  for (const deferred of deferredModules) {
     expect({ file: deferred.file, exists: existsSync(path.join(place('task'), deferred.file)) }).toEqual({
       file: deferred.file,
       exists: true,

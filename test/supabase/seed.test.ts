@@ -46,6 +46,21 @@ describe('seed', () => {
       )
     ).rows;
     expect(dirs).toEqual([
+      {
+        slug: 'demo-accounts-expiring',
+        submission_url: 'http://127.0.0.1:4700/accounts/expiring/listing',
+        active: true,
+      },
+      {
+        slug: 'demo-accounts-login',
+        submission_url: 'http://127.0.0.1:4700/accounts/login-first/listing',
+        active: true,
+      },
+      {
+        slug: 'demo-accounts-verify',
+        submission_url: 'http://127.0.0.1:4700/accounts/verify/listing',
+        active: true,
+      },
       { slug: 'demo-labels', submission_url: 'http://127.0.0.1:4700/forms/labels-only', active: true },
       { slug: 'demo-multistep', submission_url: 'http://127.0.0.1:4700/forms/multi-step', active: true },
       { slug: 'demo-plain', submission_url: 'http://127.0.0.1:4700/forms/plain', active: true },
@@ -60,6 +75,34 @@ describe('seed', () => {
       ['demo-labels', 'http://127.0.0.1:39123/forms/labels-only'],
       ['demo-multistep', 'http://127.0.0.1:39123/forms/multi-step'],
       ['demo-plain', 'http://127.0.0.1:39123/forms/plain'],
+    ]);
+    // the account directories' listing, sign-up and log-in pages move with the demo site too
+    const accountDirs = (
+      await db.pool.query(
+        `select slug, submission_url, account from public.directories where slug like 'demo-accounts-%' order by slug`,
+      )
+    ).rows;
+    expect(
+      accountDirs.map((d) => [d.slug, d.submission_url, d.account.signup_url, d.account.login_url]),
+    ).toEqual([
+      [
+        'demo-accounts-expiring',
+        'http://127.0.0.1:39123/accounts/expiring/listing',
+        'http://127.0.0.1:39123/accounts/expiring/signup',
+        'http://127.0.0.1:39123/accounts/expiring/login',
+      ],
+      [
+        'demo-accounts-login',
+        'http://127.0.0.1:39123/accounts/login-first/listing',
+        'http://127.0.0.1:39123/accounts/login-first/signup',
+        'http://127.0.0.1:39123/accounts/login-first/login',
+      ],
+      [
+        'demo-accounts-verify',
+        'http://127.0.0.1:39123/accounts/verify/listing',
+        'http://127.0.0.1:39123/accounts/verify/signup',
+        'http://127.0.0.1:39123/accounts/verify/login',
+      ],
     ]);
     // and the demo data is usable end to end
     const customer = (

@@ -14,7 +14,10 @@ const createDirectorySchema = directorySchemaAllowing(
   parseAllowedHosts(optionalEnv('SUBMITTER_ALLOWED_HOSTS')),
 );
 
-/** POST /directories (admin): a new directory; a slug already taken is 409. */
+/**
+ * POST /directories (admin): a new directory, answered as GET /directories/{id} reads it (its
+ * `account` included); a slug already taken is 409.
+ */
 export const handler = apiHandler(
   { ...route, body: createDirectorySchema },
   async (event, _context, { principal, rpc, body }) => {
@@ -24,7 +27,11 @@ export const handler = apiHandler(
         p_actor: actorOf(principal),
       }),
     );
-    logger.info('Directory created', { directory_id: directory.id, slug: directory.slug });
+    logger.info('Directory created', {
+      directory_id: directory.id,
+      slug: directory.slug,
+      account: body.account != null,
+    });
     return json(201, directory, { location: `/directories/${directory.id}/mapping` });
   },
 );

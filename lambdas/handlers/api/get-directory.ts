@@ -5,8 +5,8 @@ import { json } from '../../http/responses';
 import { etag } from '../../http/if-match';
 
 /**
- * GET /directories/{id} (staff): one directory as it is managed (limits, verification rule, breaker),
- * with its version as ETag for PATCH /directories/{id} and PUT /directories/{id}/mapping.
+ * GET /directories/{id} (staff): one directory as it is managed (limits, verification rule, account,
+ * breaker), with its version as ETag for PATCH /directories/{id} and PUT /directories/{id}/mapping.
  */
 export const handler = apiHandler(route, async (event, _context, { rpc, params }) => {
   const id = params.id;

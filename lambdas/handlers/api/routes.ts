@@ -3,6 +3,7 @@ import { route as adminDlqRedrive } from './admin-dlq-redrive.route';
 import { route as adminPause } from './admin-pause.route';
 import { route as adminPauses } from './admin-pauses.route';
 import { route as adminResume } from './admin-resume.route';
+import { route as adminRevealDirectoryAccount } from './admin-reveal-directory-account.route';
 import { route as adminWorkers } from './admin-workers.route';
 import { route as cancelJob } from './cancel-job.route';
 import { route as createCustomer } from './create-customer.route';
@@ -72,5 +73,6 @@ export const API_ROUTES: readonly ApiRoute[] = [
   adminPauses,
   adminPause,
   adminResume,
+  adminRevealDirectoryAccount,
   openapi,
 ];

@@ -14,9 +14,10 @@ const updateDirectorySchema = updateDirectorySchemaAllowing(
 );
 
 /**
- * PATCH /directories/{id} (admin): changes its name, form address, limits, verification rule or
- * `active`. If-Match is required (428 without, 412 when stale): two operators tuning one directory's
- * limits must not overwrite each other unseen. Every change is in queue_history (who, from, to).
+ * PATCH /directories/{id} (admin): changes its name, form address, limits, verification rule, account
+ * (what it asks before the listing form; null clears it) or `active`. If-Match is required (428
+ * without, 412 when stale): two operators tuning one directory's limits must not overwrite each other
+ * unseen. Every change is in queue_history (who, from, to).
  */
 export const handler = apiHandler(
   { ...route, body: updateDirectorySchema },

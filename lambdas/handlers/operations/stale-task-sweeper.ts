@@ -24,6 +24,8 @@ const sweep = async (): Promise<SweepResult> => {
   metrics.addMetric(METRIC_NAMES.staleTasksNeedVerification, MetricUnit.Count, result.needsVerification);
   metrics.addMetric(METRIC_NAMES.staleTasksSendFailed, MetricUnit.Count, result.sendFailed);
   metrics.addMetric(METRIC_NAMES.staleWorkers, MetricUnit.Count, result.staleWorkers.length);
+  metrics.addMetric(METRIC_NAMES.verificationTimedOut, MetricUnit.Count, result.verificationTimedOut);
+  metrics.addMetric(METRIC_NAMES.tasksAwaitingVerification, MetricUnit.Count, result.awaitingVerification);
   logger.info('Sweep finished', {
     requeued: result.requeued,
     requeue_skipped: result.requeueSkipped,
@@ -31,6 +33,8 @@ const sweep = async (): Promise<SweepResult> => {
     failed: result.failed,
     needs_verification: result.needsVerification,
     stale_workers: result.staleWorkers.length,
+    verification_timed_out: result.verificationTimedOut,
+    awaiting_verification: result.awaitingVerification,
     queues: result.queues,
   });
   return result;

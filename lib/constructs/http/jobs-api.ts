@@ -16,12 +16,14 @@ import {
   RestApi,
   UsagePlan,
 } from 'aws-cdk-lib/aws-apigateway';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import * as z from '../../../lambdas/platform/zod';
 import { API_ROUTES, routeKey } from '../../../lambdas/handlers/api/routes';
+import type { ApiRoute } from '../../../lambdas/http/route-definition';
 import {
   API,
   API_ACCESS,
@@ -31,6 +33,7 @@ import {
   type Priority,
   TASKS,
 } from '../../../lambdas/platform/system-config';
+import { CredentialsKey } from '../accounts/credentials-key';
 import { AssetsBucket } from '../storage/assets-bucket';
 import { ChromiumLayer } from '../browser/chromium-layer';
 import { ServiceFunction } from '../platform/service-function';
@@ -44,6 +47,10 @@ export interface JobsApiProps {
   readonly stageName: string;
   /** The profile-assets bucket: routes that store assets (routes.ts storesAssets) may write logos. */
   readonly assetsBucket: IBucket;
+  /** Directory account credentials' key: routes that open them (route opensCredentials) may decrypt. */
+  readonly credentialsKey: IKey;
+  /** The routes to serve: every route of routes.ts unless a test builds the API with a few of its own. */
+  readonly routes?: readonly ApiRoute[];
 }
 
 const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
@@ -66,6 +73,7 @@ export class JobsApi extends Construct {
 
   constructor(scope: Construct, id: string, props: JobsApiProps) {
     super(scope, id);
+    const routes = props.routes ?? API_ROUTES;
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: LOGS.retentionDays as RetentionDays });
 
     this.api = new RestApi(this, 'Api', {
@@ -128,7 +136,7 @@ export class JobsApi extends Construct {
     // The other bodies' models come from the zod schemas the routes declare and the handler layer
     // validates with (draft 4, the input side), so API Gateway refuses what the handler would refuse,
     // before a Lambda runs.
-    for (const route of API_ROUTES) {
+    for (const route of routes) {
       const key = routeKey(route);
       if (!route.body || bodyModels[key]) continue;
       const name = pascalCase(route.name) + 'Request';
@@ -156,7 +164,7 @@ export class JobsApi extends Construct {
     };
 
     const functions = new Map<string, ServiceFunction>();
-    for (const route of API_ROUTES) {
+    for (const route of routes) {
       const key = routeKey(route);
       if (route.browser) chromium ??= new ChromiumLayer(this, 'Chromium');
       const fn = new ServiceFunction(this, pascalCase(route.name), {
@@ -170,6 +178,8 @@ export class JobsApi extends Construct {
         ...(route.browser && chromium
           ? { layers: [chromium.layer], externalModules: [...chromium.externalModules] }
           : {}),
+        // Only the routes that open credentials carry the KMS client beside their bundle.
+        ...(route.opensCredentials ? { deferredSdkClients: ['kms'] as const } : {}),
       });
       props.supabase.bind(fn);
       if (route.enqueues) {
@@ -179,6 +189,7 @@ export class JobsApi extends Construct {
         }
       }
       if (route.storesAssets) AssetsBucket.bindLogoWriter(props.assetsBucket, fn);
+      if (route.opensCredentials) CredentialsKey.bindOpener(props.credentialsKey, fn);
 
       const pathParameters = [...route.resource.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
       const model = bodyModels[key];

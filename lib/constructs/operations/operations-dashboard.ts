@@ -30,7 +30,8 @@ const WIDTH = 24;
 
 /**
  * The one dashboard on-call opens: alarms first, then the queues per priority and the DLQ, what the
- * submitter achieves, the self-healing jobs, the API, and Lambda concurrency.
+ * submitter achieves, the self-healing jobs, the API, Lambda concurrency, and directory accounts
+ * (verification waits and received mail).
  */
 export class OperationsDashboard extends Construct {
   readonly dashboard: Dashboard;
@@ -90,6 +91,7 @@ export class OperationsDashboard extends Construct {
               ['skipped (duplicate)', METRIC_NAMES.taskSkipped],
               ['lease lost', METRIC_NAMES.taskLeaseLost],
               ['deferred (directory paused or rate limited)', METRIC_NAMES.taskDeferred],
+              ['awaiting verification mail', METRIC_NAMES.taskAwaitingVerification],
             ] as const
           ).map(([label, name]) => metrics.emf(name).with({ label })),
           WIDTH / 3,
@@ -135,6 +137,33 @@ export class OperationsDashboard extends Construct {
         graph(
           'Lambda concurrency (max)',
           [...props.functions].map(([name, fn]) => metrics.lambdaConcurrency(fn).with({ label: name })),
+        ),
+      ],
+      [new TextWidget({ markdown: '## Directory accounts', width: WIDTH, height: 1 })],
+      [
+        // A gauge the sweeper reports each run: the most waiting in the period, not a sum of reports.
+        graph(
+          'Tasks awaiting verification (max)',
+          [metrics.emf(METRIC_NAMES.tasksAwaitingVerification, Stats.MAXIMUM).with({ label: 'waiting' })],
+          WIDTH / 4,
+        ),
+        graph(
+          'Verification timed out',
+          [metrics.emf(METRIC_NAMES.verificationTimedOut).with({ label: 'to a human (needs_manual)' })],
+          WIDTH / 4,
+        ),
+        graph(
+          'Inbound mail vs unmatched',
+          [
+            metrics.emf(METRIC_NAMES.inboundMail).with({ label: 'received' }),
+            metrics.emf(METRIC_NAMES.unmatchedMail).with({ label: 'unmatched or rejected' }),
+          ],
+          WIDTH / 4,
+        ),
+        graph(
+          'Verification links recorded',
+          [metrics.emf(METRIC_NAMES.verificationLinkRecorded).with({ label: 'links' })],
+          WIDTH / 4,
         ),
       ],
     ];

@@ -37,6 +37,9 @@ export const RUNBOOK_SECTIONS = {
   scheduledRunsUndelivered: section(runbooks.scheduledJobs, 'scheduled-runs-undelivered'),
   alarmNotificationsUndelivered: section(runbooks.slackAlerts, 'alarm-notifications-not-delivered'),
   dlqAlertsFailing: section(runbooks.slackAlerts, 'dlq-alerts-failing'),
+  verificationTimedOut: section(runbooks.emailVerification, 'verification-timed-out'),
+  unmatchedMail: section(runbooks.emailVerification, 'unmatched-mail'),
+  inboundMailFailing: section(runbooks.emailVerification, 'inbound-mail-failing'),
 } as const satisfies Record<string, RunbookSection>;
 
 /** The section's URL under the deployment's runbook base URL (the docs/runbooks folder, browsable). */

@@ -1,3 +1,12 @@
+/** An AWS SDK client bundled on its own into the function's node_modules (see deferredModules). */
+function deferredSdkClient<Client extends string>(client: Client) {
+  return {
+    importPath: `@aws-sdk/client-${client}`,
+    entry: `lambdas/platform/aws-sdk/client-${client}.ts`,
+    file: `node_modules/@aws-sdk/client-${client}/index.js`,
+  } as const;
+}
+
 /**
  * How every Lambda is bundled (esbuild), in one place: ServiceFunction passes it to NodejsFunction and
  * the cold-start benchmark (bench/suites/cold-start.ts) builds with it, so the figures are the
@@ -42,12 +51,33 @@ export const LAMBDA_BUNDLING = {
     // The SDK clients a handler creates on first use (lazy-client.ts): inside the bundle they were
     // still parsed at every start (an SQS client about 190 KiB and 20 to 40 ms of Init). Bundled into
     // the function's own node_modules, so require() finds this version before the runtime's SDK.
-    ...(['sqs', 's3', 'cloudwatch', 'kms'] as const).map((client) => ({
-      importPath: `@aws-sdk/client-${client}`,
-      entry: `lambdas/platform/aws-sdk/client-${client}.ts`,
-      file: `node_modules/@aws-sdk/client-${client}/index.js`,
-    })),
+    ...(['sqs', 's3', 'cloudwatch'] as const).map(deferredSdkClient),
   ],
+  /**
+   * Deferred SDK clients only some functions use, shipped only beside the functions that ask for them
+   * (ServiceFunctionProps.deferredSdkClients): KMS (about 240 KiB) opens directory accounts'
+   * credentials in the submitter and the routes that reveal them, and would otherwise sit unused in
+   * every function's asset. A function that does not ask for one keeps it in its bundle should its code
+   * ever reach it (esbuild bundles what is not external), so it never loads a missing file.
+   */
+  optionalDeferredSdkClients: { kms: deferredSdkClient('kms') },
   /** import() compiled to require(), so a deferred module resolves next to the bundle (see above). */
   supported: { 'dynamic-import': false },
 } as const;
+
+/** A deferred SDK client a function may ask for beyond those every function gets. */
+export type OptionalDeferredSdkClient = keyof typeof LAMBDA_BUNDLING.optionalDeferredSdkClients;
+
+export interface DeferredModule {
+  readonly importPath: string;
+  readonly entry: string;
+  readonly file: string;
+}
+
+/** Every deferred module of a function that asks for `optional` besides what every function gets. */
+export function deferredModulesOf(optional: readonly OptionalDeferredSdkClient[] = []): DeferredModule[] {
+  return [
+    ...LAMBDA_BUNDLING.deferredModules,
+    ...[...new Set(optional)].map((client) => LAMBDA_BUNDLING.optionalDeferredSdkClients[client]),
+  ];
+}

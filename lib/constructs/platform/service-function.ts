@@ -4,7 +4,12 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { LOGS, METRICS_NAMESPACE, SERVICE_NAME } from '../../../lambdas/platform/system-config';
-import { LAMBDA_BUNDLING } from './lambda-bundling';
+import {
+  type DeferredModule,
+  deferredModulesOf,
+  LAMBDA_BUNDLING,
+  type OptionalDeferredSdkClient,
+} from './lambda-bundling';
 import { PROJECT_ROOT, projectPath } from './project-paths';
 
 export interface ServiceFunctionProps {
@@ -20,6 +25,11 @@ export interface ServiceFunctionProps {
   /** Packages left out of the bundle because a layer provides them. */
   readonly externalModules?: string[];
   readonly reservedConcurrentExecutions?: number;
+  /**
+   * SDK clients beyond those every function defers (LAMBDA_BUNDLING.optionalDeferredSdkClients) that
+   * this function's code creates: shipped beside its bundle, and only beside its bundle.
+   */
+  readonly deferredSdkClients?: readonly OptionalDeferredSdkClient[];
 }
 
 /**
@@ -34,7 +44,11 @@ export class ServiceFunction extends NodejsFunction {
   static readonly ARCHITECTURE = Architecture.X86_64;
   static readonly RUNTIME = Runtime.NODEJS_24_X;
 
+  /** The modules shipped beside this function's bundle (LAMBDA_BUNDLING.deferredModules and its own). */
+  readonly deferredModules: readonly DeferredModule[];
+
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+    const deferredModules = deferredModulesOf(props.deferredSdkClients);
     // Explicit, so its retention is ours and it is deleted with the stack instead of outliving it.
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: LOGS.retentionDays as RetentionDays,
@@ -75,7 +89,7 @@ export class ServiceFunction extends NodejsFunction {
         bundleAwsSDK: true,
         externalModules: [
           ...LAMBDA_BUNDLING.sdkCredentialProvidersNotBundled,
-          ...LAMBDA_BUNDLING.deferredModules.map((deferred) => deferred.importPath),
+          ...deferredModules.map((deferred) => deferred.importPath),
           ...(props.externalModules ?? []),
         ],
         esbuildArgs: Object.fromEntries(
@@ -89,7 +103,7 @@ export class ServiceFunction extends NodejsFunction {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (_inputDir: string, outputDir: string) =>
-            LAMBDA_BUNDLING.deferredModules.map((deferred) =>
+            deferredModules.map((deferred) =>
               [
                 projectPath('node_modules/.bin/esbuild'),
                 projectPath(deferred.entry),
@@ -111,6 +125,7 @@ export class ServiceFunction extends NodejsFunction {
         },
       },
     });
+    this.deferredModules = deferredModules;
     Validations.of(this).acknowledge(
       {
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',

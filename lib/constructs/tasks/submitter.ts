@@ -1,9 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PRIORITIES, type Priority, QUEUES, SUBMITTER } from '../../../lambdas/platform/system-config';
+import { CredentialsKey } from '../accounts/credentials-key';
 import { AssetsBucket } from '../storage/assets-bucket';
 import type { ChromiumLayer } from '../browser/chromium-layer';
 import { ScreenshotBucket } from '../storage/screenshot-bucket';
@@ -23,6 +25,10 @@ export interface SubmitterProps {
   readonly reservedConcurrency?: number;
   /** The optional form-mapping service (MAPPING_SERVICE_URL); unset, only built-in detection runs. */
   readonly mappingServiceUrl?: string;
+  /** The key directory account credentials are sealed under: the submitter seals and opens them. */
+  readonly credentialsKey: IKey;
+  /** The receiving domain of the submission addresses it signs up with (MAIL_DOMAIN). */
+  readonly mailDomain: string;
 }
 
 /** The submitter Lambda, fed by one event source mapping per priority queue. */
@@ -49,10 +55,14 @@ export class Submitter extends Construct {
       layers: [props.chromium.layer],
       externalModules: [...props.chromium.externalModules],
       reservedConcurrentExecutions: props.reservedConcurrency,
+      // Directory accounts: it seals new credentials and opens stored ones (lambdas/accounts).
+      deferredSdkClients: ['kms'],
     });
     ScreenshotBucket.bindWriter(props.screenshotBucket, this.function);
     AssetsBucket.bindLogoReader(props.assetsBucket, this.function);
     if (props.mappingServiceUrl) this.function.addEnvironment('MAPPING_SERVICE_URL', props.mappingServiceUrl);
+    CredentialsKey.bindSealer(props.credentialsKey, this.function);
+    this.function.addEnvironment('MAIL_DOMAIN', props.mailDomain);
     props.supabase.bind(this.function);
 
     // Priority by weight: each queue's mapping may use up to its own share of concurrent invocations.
