@@ -21,6 +21,8 @@ export interface ApiStackProps extends StackProps {
   readonly stageName: string;
   /** The storage stack's key for directory account credentials (routes that open them). */
   readonly credentialsKey: IKey;
+  /** The receiving domain: GET /customers/{id} shows the business's submission address on it. */
+  readonly mailDomain: string;
 }
 
 /** The REST API with its Lambdas, API keys, usage plans and per-IP WAF rate rule. */
@@ -38,6 +40,7 @@ export class ApiStack extends Stack {
       assetsBucket: AssetsBucket.fromDeployment(this, 'AssetsBucket'),
       credentialsKey: props.credentialsKey,
     });
+    this.jobsApi.functions.get('GET /customers/{id}')?.addEnvironment('MAIL_DOMAIN', props.mailDomain);
     const health = this.jobsApi.functions.get('GET /health');
     if (health) HealthDetailsAccess.bindQueueStatus(health, props.queues);
     const healthDetails = this.jobsApi.functions.get('GET /health/details');

@@ -218,6 +218,7 @@ export function buildDirectoryBoltApp(
     logLevel: context.logLevel,
     stageName: context.apiStageName,
     credentialsKey: storage.credentialsKey.key,
+    mailDomain: context.mailDomain,
   });
   // As for the submitter: the logo upload finds the assets bucket by its derived name.
   api.addStackDependency(storage, 'stores logos in the assets bucket');

@@ -133,6 +133,14 @@ describe('directory accounts and email verification', () => {
       expect(PURPOSE).toBe('directory-account');
     });
 
+    it('lets GET /customers/{id} show the submission address on the receiving domain', () => {
+      const customer = functionWithPolicy(testApp.template('api'), 'GET /customers/{id}');
+      const other = functionWithPolicy(testApp.template('api'), 'GET /health');
+
+      expect(customer.variables.MAIL_DOMAIN).toBe(DEPLOY_CONTEXT.mailDomain);
+      expect(other.variables.MAIL_DOMAIN).toBeUndefined();
+    });
+
     it('is used by no other function of the app than those that need it, and by those only to decrypt', () => {
       const users: string[] = [];
       const apiKmsStatements: Statement[] = [];
