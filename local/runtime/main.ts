@@ -35,6 +35,7 @@ async function main(): Promise<void> {
   // The handlers' EMF metric lines go to a file instead of the console (local/emulators/cloudwatch-metrics.ts).
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'false';
   collectEmfMetrics(config.LOCAL_METRICS_FILE);
+  watchEventLoop(log);
   log('DirectoryBolt: starting the local stack');
   const started = await startLocalStack(config, log);
   stack = started;
@@ -128,6 +129,24 @@ async function runDemoJob(stack: LocalStack, log: (line: string) => void): Promi
     }
     await sleep(500);
   }
+}
+
+/**
+ * Every part of the stack shares this process's event loop (the API, the RPC endpoint, the submitter
+ * driving Chromium). When something holds it for seconds, every timer fires late at once, and a
+ * database connection that was answered in time still fails its connection timeout: the symptom is a
+ * 503 that says the database is unreachable. Saying so here turns that into a cause one can read.
+ */
+function watchEventLoop(print: (line: string) => void): void {
+  const tickMs = 1_000;
+  const reportAboveMs = 2_000;
+  let expected = Date.now() + tickMs;
+  setInterval(() => {
+    const late = Date.now() - expected;
+    if (late > reportAboveMs)
+      print(`event loop    held for ${late} ms: timers and connections waited that long`);
+    expected = Date.now() + tickMs;
+  }, tickMs).unref();
 }
 
 main().catch((error: unknown) => {

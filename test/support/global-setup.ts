@@ -68,6 +68,9 @@ export default async function globalSetup(): Promise<void> {
           synchronous_commit: 'off',
           full_page_writes: 'off',
           max_connections: '300',
+          // When a connection is slow or refused, the server log (SERVER_LOG) says when it came and
+          // when it was let in.
+          log_connections: 'on',
         },
       });
       state = {
