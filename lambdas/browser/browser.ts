@@ -337,7 +337,7 @@ export class BrowserManager {
 
   private async launch(): Promise<Browser> {
     const started = Date.now();
-    const removed = cleanStaleBrowserFiles({
+    const removed = await cleanStaleBrowserFiles({
       dir: this.options.tmpDir,
       minAgeMs: this.options.staleTmpAgeMs ?? SUBMITTER.staleTmpAgeSeconds * 1000,
     });

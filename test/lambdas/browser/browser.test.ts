@@ -308,7 +308,7 @@ test('/tmp cleanup removes what dead browsers left and keeps what live ones use'
   ]);
   try {
     await new Promise((resolve) => live.once('spawn', resolve));
-    const removed = cleanStaleBrowserFiles({ dir, minAgeMs: 60_000 });
+    const removed = await cleanStaleBrowserFiles({ dir, minAgeMs: 60_000 });
     expect(removed.sort()).toEqual(
       [
         '.org.chromium.Chromium.abc123',
