@@ -73,9 +73,9 @@ function liveBrowsers(): LiveBrowsers {
 /**
  * Removes what crashed browsers left in the temp directory. Returns the names removed.
  *
- * Asynchronous on purpose: a profile is hundreds of files, and many of them removed with rmSync held
- * the event loop for seconds (9.7 s measured on a fresh machine whose /tmp is on disk) while every
- * other submission, heartbeat and database connection of the execution environment waited.
+ * Asynchronous on purpose: a profile is hundreds of files, and removing many of them with rmSync
+ * would hold the event loop while every other submission, heartbeat and database connection of the
+ * execution environment waits.
  */
 export async function cleanStaleBrowserFiles(options: TmpCleanupOptions): Promise<string[]> {
   const dir = options.dir ?? tmpdir();
