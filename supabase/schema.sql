@@ -4280,6 +4280,7 @@ grant insert, select, update, delete on table "public"."api_idempotency_keys" to
 
 create table "public"."customers" (
   id uuid not null default gen_random_uuid(),
+  submission_local_part text not null default internal.new_submission_local_part(),
   external_ref text,
   business_name text not null,
   email text,
@@ -4305,7 +4306,6 @@ create table "public"."customers" (
   social_profiles jsonb,
   logo jsonb,
   version integer not null default 1,
-  submission_local_part text not null default internal.new_submission_local_part(),
   constraint customers_pkey PRIMARY KEY (id),
   constraint customers_external_ref_key UNIQUE (external_ref),
   constraint customers_submission_local_part_key UNIQUE (submission_local_part),
@@ -4340,7 +4340,6 @@ comment on column "public"."customers".opening_hours is 'JSON array of {"days": 
 comment on column "public"."customers".social_profiles is 'JSON object: network (facebook, instagram, ...) -> profile URL.';
 comment on column "public"."customers".logo is 'The logo in the assets bucket: {"key": "logos/<customer id>/<sha-256>.<ext>", "content_type", "bytes"}.';
 comment on column "public"."customers".version is 'Optimistic-locking version (ETag / If-Match), +1 on every change.';
-comment on column "public"."customers".submission_local_part is 'Local part of the address directories see for this business (<local part>@MAIL_DOMAIN); their mail comes to us.';
 CREATE TRIGGER customers_bump_version BEFORE UPDATE ON public.customers FOR EACH ROW WHEN (old.* IS DISTINCT FROM new.*) EXECUTE FUNCTION internal.bump_version();
 CREATE TRIGGER customers_touch_updated_at BEFORE UPDATE ON public.customers FOR EACH ROW EXECUTE FUNCTION internal.touch_updated_at();
 alter table "public"."customers" enable row level security;
@@ -4435,6 +4434,7 @@ grant insert, select, update, delete on table "public"."jobs" to "service_role";
 
 create table "public"."directories" (
   id uuid not null default gen_random_uuid(),
+  account jsonb,
   slug text not null,
   name text not null,
   submission_url text not null,
@@ -4451,7 +4451,6 @@ create table "public"."directories" (
   consecutive_failures integer not null default 0,
   paused_until timestamp with time zone,
   version integer not null default 1,
-  account jsonb,
   constraint directories_pkey PRIMARY KEY (id),
   constraint directories_slug_key UNIQUE (slug),
   constraint directories_account_shape CHECK (account IS NULL OR internal.is_directory_account(account)),
@@ -4473,7 +4472,6 @@ comment on column "public"."directories".verification is 'How to find out whethe
 comment on column "public"."directories".min_interval_ms is 'Least time between two claims of tasks of this directory.';
 comment on column "public"."directories".breaker_state is 'Circuit breaker: closed, open (paused until paused_until), half_open (one probe).';
 comment on column "public"."directories".version is 'Optimistic-locking version (ETag / If-Match), +1 on every change of what an operator manages.';
-comment on column "public"."directories".account is 'What the directory asks before its listing form: sign-up, email verification, log-in (null: nothing).';
 CREATE TRIGGER directories_bump_version BEFORE UPDATE ON public.directories FOR EACH ROW WHEN (old.slug IS DISTINCT FROM new.slug OR old.name IS DISTINCT FROM new.name OR old.submission_url IS DISTINCT FROM new.submission_url OR old.domain_authority IS DISTINCT FROM new.domain_authority OR old.field_mapping IS DISTINCT FROM new.field_mapping OR old.active IS DISTINCT FROM new.active OR old.max_concurrency IS DISTINCT FROM new.max_concurrency OR old.min_interval_ms IS DISTINCT FROM new.min_interval_ms OR old.verification IS DISTINCT FROM new.verification OR old.account IS DISTINCT FROM new.account) EXECUTE FUNCTION internal.bump_version();
 CREATE TRIGGER directories_touch_updated_at BEFORE UPDATE ON public.directories FOR EACH ROW EXECUTE FUNCTION internal.touch_updated_at();
 alter table "public"."directories" enable row level security;
@@ -4488,6 +4486,7 @@ create table "public"."job_results" (
   job_id uuid not null,
   directory_id uuid not null,
   status text not null default 'pending'::text,
+  verification_deadline timestamp with time zone,
   attempt integer not null default 0,
   max_attempts integer not null default 3,
   lease_owner text,
@@ -4511,7 +4510,6 @@ create table "public"."job_results" (
   infrastructure_attempts integer not null default 0,
   max_infrastructure_attempts integer not null default 10,
   listing_task_id uuid,
-  verification_deadline timestamp with time zone,
   constraint job_results_pkey PRIMARY KEY (id),
   constraint job_results_job_directory_generation_key UNIQUE (job_id, directory_id, generation),
   constraint job_results_directory_id_fkey FOREIGN KEY (directory_id) REFERENCES public.directories(id) ON DELETE RESTRICT,
@@ -4535,7 +4533,6 @@ comment on table "public"."job_results" is 'Tasks: one directory submission of a
 comment on column "public"."job_results".attempt is 'Fencing token: incremented by every claim; writes must present the current value.';
 comment on column "public"."job_results".idempotency_key is 'SHA-256 (hex) over customer, directory and listing generation (internal.listing_idempotency_key).';
 comment on column "public"."job_results".infrastructure_attempts is 'Attempts cut short by our infrastructure (lease expired with no result: worker killed or frozen, database down); they do not spend max_attempts.';
-comment on column "public"."job_results".verification_deadline is 'While awaiting_verification: when the task stops waiting for the directory''s mail and goes to a human.';
 CREATE INDEX job_results_awaiting_verification_idx ON public.job_results USING btree (verification_deadline) WHERE (status = 'awaiting_verification'::text);
 CREATE INDEX job_results_created_at_id_idx ON public.job_results USING btree (created_at DESC, id DESC);
 CREATE INDEX job_results_directory_id_idx ON public.job_results USING btree (directory_id);

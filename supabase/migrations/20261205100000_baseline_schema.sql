@@ -226,11 +226,79 @@ begin
 end
 $$;
 
+-- The submission address and the directory's account settings (see customers, directories).
+-- 'b-' and 16 base32 characters (80 random bits): unguessable, case-insensitive, and not the customer's
+-- id (the address goes to third parties). gen_random_uuid() is the random source Postgres has without
+-- pgcrypto; its bytes 6 and 8 carry the version and variant bits, so they are skipped. 256 is a multiple
+-- of 32, so `byte % 32` is unbiased. lambdas/mail/submission-address.ts parses the same format.
+create or replace function internal.new_submission_local_part()
+returns text
+language sql
+volatile
+set search_path = ''
+as $$
+  select 'b-' || pg_catalog.string_agg(
+           pg_catalog.substr('abcdefghijklmnopqrstuvwxyz234567', pg_catalog.get_byte(r.b, i.n) % 32 + 1, 1), ''
+           order by i.o)
+    from (select pg_catalog.uuid_send(pg_catalog.gen_random_uuid())
+                 operator(pg_catalog.||) pg_catalog.uuid_send(pg_catalog.gen_random_uuid()) as b) r,
+         unnest(array[0, 1, 2, 3, 4, 5, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17]) with ordinality as i(n, o)
+$$;
+
+create or replace function internal.is_web_url(p text)
+returns boolean
+language sql
+immutable
+set search_path = ''
+as $$
+  select p is not null and pg_catalog.length(p) <= 2048 and p ~* '^https?://[^[:space:]/]+[^[:space:]]*$'
+$$;
+
+-- {"signup_url": "https://dir.example/join", "login_url": "https://dir.example/login",
+--  "email_verification": true, "login_before_listing": false, "verification_hours": 48}
+-- signup_url is required; the rest is optional (no verification, no login, 48 hours).
+-- lambdas/accounts/directory-account.ts (DirectoryAccountSchema) states the same for the API.
+create or replace function internal.is_directory_account(p jsonb)
+returns boolean
+language sql
+immutable
+set search_path = ''
+as $$
+  select pg_catalog.jsonb_typeof(p) = 'object'
+     and (select pg_catalog.count(*) = 0 from pg_catalog.jsonb_object_keys(p) k
+           where k not in ('signup_url', 'login_url', 'email_verification', 'login_before_listing',
+                           'verification_hours'))
+     and pg_catalog.jsonb_typeof(p -> 'signup_url') = 'string'
+     and internal.is_web_url(p ->> 'signup_url')
+     and (p -> 'login_url' is null or pg_catalog.jsonb_typeof(p -> 'login_url') = 'null'
+          or (pg_catalog.jsonb_typeof(p -> 'login_url') = 'string' and internal.is_web_url(p ->> 'login_url')))
+     and (p -> 'email_verification' is null or pg_catalog.jsonb_typeof(p -> 'email_verification') = 'boolean')
+     and (p -> 'login_before_listing' is null or pg_catalog.jsonb_typeof(p -> 'login_before_listing') = 'boolean')
+     and (p -> 'verification_hours' is null
+          or (pg_catalog.jsonb_typeof(p -> 'verification_hours') = 'number'
+              and (p ->> 'verification_hours') ~ '^[0-9]{1,3}$'
+              and (p ->> 'verification_hours')::int between 1 and 336))
+$$;
+
+-- The host of an http(s) URL, lower-cased; null for anything else.
+create or replace function internal.url_host(p text)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select pg_catalog.lower(pg_catalog.substring(p, '^[hH][tT][tT][pP][sS]?://(?:[^/@?#]*@)?([^/:?#]+)'))
+$$;
+
 -- ---------------------------------------------------------------------------------------------------
 -- customers: the business profile that is submitted to directories.
 -- ---------------------------------------------------------------------------------------------------
 create table public.customers (
   id            uuid primary key default gen_random_uuid(),
+  -- The local part of the address directories see for this business (<local part>@MAIL_DOMAIN).
+  submission_local_part text not null default internal.new_submission_local_part()
+    constraint customers_submission_local_part_key unique
+    constraint customers_submission_local_part_format check (submission_local_part ~ '^b-[a-z2-7]{16}$'),
   -- The id the customer has in the portal/billing system (the audit's customer_id, e.g. TEST-CUSTOMER-003).
   external_ref  text unique check (external_ref is null or length(btrim(external_ref)) between 1 and 200),
   business_name text not null check (length(btrim(business_name)) between 1 and 300),
@@ -291,6 +359,8 @@ create trigger customers_bump_version before update on public.customers
 -- ---------------------------------------------------------------------------------------------------
 create table public.directories (
   id               uuid primary key default gen_random_uuid(),
+  -- What the directory asks before its listing form: sign-up, email verification, log-in (null: nothing).
+  account          jsonb constraint directories_account_shape check (account is null or internal.is_directory_account(account)),
   slug             text not null unique check (slug ~ '^[a-z0-9][a-z0-9-]{0,99}$'),
   name             text not null check (length(btrim(name)) between 1 and 200),
   -- Only http(s): the submitter must never be pointed at file:, data:, javascript: and the like.
@@ -336,10 +406,10 @@ create trigger directories_touch_updated_at before update on public.directories
 -- and an ETag that changed on every claim would make PATCH fail with 412 under load.
 create trigger directories_bump_version before update on public.directories
   for each row when ((old.slug, old.name, old.submission_url, old.domain_authority, old.field_mapping, old.active,
-                      old.max_concurrency, old.min_interval_ms, old.verification)
+                      old.max_concurrency, old.min_interval_ms, old.verification, old.account)
                      is distinct from
                      (new.slug, new.name, new.submission_url, new.domain_authority, new.field_mapping, new.active,
-                      new.max_concurrency, new.min_interval_ms, new.verification))
+                      new.max_concurrency, new.min_interval_ms, new.verification, new.account))
   execute function internal.bump_version();
 
 -- ---------------------------------------------------------------------------------------------------
@@ -406,8 +476,10 @@ create table public.job_results (
   -- RESTRICT: a directory with submission history cannot silently disappear; deactivate it instead.
   directory_id      uuid not null references public.directories (id) on delete restrict,
   status            text not null default 'pending'
-                      check (status in ('pending', 'queued', 'in_progress', 'submitted', 'needs_manual', 'failed',
-                                        'dead_lettered', 'already_listed')),
+                      check (status in ('pending', 'queued', 'in_progress', 'awaiting_verification', 'submitted',
+                                        'needs_manual', 'failed', 'dead_lettered', 'already_listed')),
+  -- While awaiting_verification: when the task stops waiting for the directory's mail and goes to a human.
+  verification_deadline timestamptz,
   -- The fencing token: +1 per claim. A worker may write only while its attempt is the current one.
   attempt           int not null default 0 check (attempt >= 0),
   max_attempts      int not null default 3 check (max_attempts >= 1),
@@ -454,7 +526,9 @@ create table public.job_results (
     check (status <> 'in_progress' or (lease_owner is not null and lease_expires_at is not null)),
   constraint job_results_terminal_has_completed_at
     check (status not in ('submitted', 'needs_manual', 'failed', 'dead_lettered', 'already_listed')
-           or completed_at is not null)
+           or completed_at is not null),
+  constraint job_results_waiting_has_deadline
+    check (status <> 'awaiting_verification' or verification_deadline is not null)
 );
 comment on table public.job_results is 'Tasks: one directory submission of a job, with its lease, attempts and outcome.';
 comment on column public.job_results.attempt is 'Fencing token: incremented by every claim; writes must present the current value.';
@@ -462,6 +536,10 @@ comment on column public.job_results.idempotency_key is
   'SHA-256 (hex) over customer, directory and listing generation (internal.listing_idempotency_key).';
 comment on column public.job_results.infrastructure_attempts is
   'Attempts cut short by our infrastructure (lease expired with no result: worker killed or frozen, database down); they do not spend max_attempts.';
+
+-- expire_verification_waits and the dashboard's count read only the waiting tasks.
+create index job_results_awaiting_verification_idx on public.job_results (verification_deadline)
+  where status = 'awaiting_verification';
 
 create trigger job_results_touch_updated_at before update on public.job_results
   for each row execute function internal.touch_updated_at();
@@ -716,6 +794,78 @@ create trigger business_listings_touch_updated_at before update on public.busine
 create index business_listings_directory_id_idx on public.business_listings (directory_id);
 create unique index business_listings_task_id_idx on public.business_listings (task_id);
 
+-- ---------------------------------------------------------------------------------------------------
+-- directory_accounts: one account per business and directory, created once and reused by every job.
+-- ---------------------------------------------------------------------------------------------------
+create table public.directory_accounts (
+  customer_id        uuid not null references public.customers (id) on delete cascade,
+  directory_id       uuid not null references public.directories (id) on delete restrict,
+  -- The submission address the account was opened with.
+  login_email        text not null check (length(login_email) between 3 and 320 and login_email ~ '^[^@[:space:]]+@[^@[:space:]]+$'),
+  -- The password, sealed: {v, alg, key_id, edk, iv, tag, ct} (lambdas/accounts/credential-vault.ts), bound
+  -- to this customer and directory by the KMS encryption context. Never the password itself.
+  sealed_credentials jsonb not null
+    check (jsonb_typeof(sealed_credentials) = 'object' and sealed_credentials ? 'edk' and sealed_credentials ? 'ct'
+           and not sealed_credentials ? 'password'),
+  status             text not null default 'signing_up'
+    check (status in ('signing_up', 'awaiting_verification', 'verified', 'verification_failed')),
+  -- The task that waits for the verification mail (record_inbound_mail wakes it).
+  waiting_task_id    uuid references public.job_results (id) on delete set null,
+  -- The link the directory mailed; a bearer credential, so it is kept here only, never logged.
+  verification_link  text check (verification_link is null or internal.is_web_url(verification_link)),
+  verification_mail_id uuid,
+  link_received_at   timestamptz,
+  link_followed_at   timestamptz,
+  verified_at        timestamptz,
+  failure_reason     text check (failure_reason is null or length(failure_reason) <= 500),
+  created_at         timestamptz not null default now(),
+  updated_at         timestamptz not null default now(),
+  constraint directory_accounts_pkey primary key (customer_id, directory_id),
+  constraint directory_accounts_verified_has_time check (status <> 'verified' or verified_at is not null)
+);
+comment on table public.directory_accounts is
+  'Accounts opened on directories for a business: the login email and the sealed password, and the email verification''s progress.';
+
+create trigger directory_accounts_touch_updated_at before update on public.directory_accounts
+  for each row execute function internal.touch_updated_at();
+create index directory_accounts_directory_id_idx on public.directory_accounts (directory_id);
+create index directory_accounts_waiting_task_id_idx on public.directory_accounts (waiting_task_id);
+
+-- ---------------------------------------------------------------------------------------------------
+-- inbound_mail: every message the receiving domain got, matched or not. Nothing is dropped silently:
+-- unmatched and rejected mail is kept (the raw message stays in the mail bucket under s3_key) and
+-- counted (metric UnmatchedMail).
+-- ---------------------------------------------------------------------------------------------------
+create table public.inbound_mail (
+  id            uuid primary key default gen_random_uuid(),
+  -- SES's message id (the object's name in the mail bucket): a retried delivery is recorded once.
+  message_id    text not null unique check (length(message_id) between 1 and 200),
+  s3_key        text check (s3_key is null or length(s3_key) <= 1024),
+  received_at   timestamptz not null default now(),
+  recipient     text check (recipient is null or length(recipient) <= 320),
+  sender_domain text check (sender_domain is null or length(sender_domain) <= 255),
+  subject       text check (subject is null or length(subject) <= 300),
+  outcome       text not null check (outcome in ('matched', 'unmatched', 'rejected')),
+  reason        text check (reason is null or reason ~ '^[a-z][a-z_]{0,63}$'),
+  customer_id   uuid references public.customers (id) on delete set null,
+  directory_id  uuid references public.directories (id) on delete set null,
+  task_id       uuid references public.job_results (id) on delete set null,
+  -- Only the link's host: the link itself is a credential (directory_accounts.verification_link).
+  link_host     text check (link_host is null or length(link_host) <= 255),
+  constraint inbound_mail_matched_has_directory
+    check (outcome <> 'matched' or (customer_id is not null and directory_id is not null))
+);
+comment on table public.inbound_mail is 'Mail received for the submission addresses: what it matched, or why nothing.';
+create index inbound_mail_received_at_idx on public.inbound_mail (received_at desc);
+create index inbound_mail_customer_id_idx on public.inbound_mail (customer_id);
+create index inbound_mail_directory_id_idx on public.inbound_mail (directory_id);
+create index inbound_mail_task_id_idx on public.inbound_mail (task_id);
+
+alter table public.directory_accounts
+  add constraint directory_accounts_verification_mail_id_fkey
+    foreign key (verification_mail_id) references public.inbound_mail (id) on delete set null;
+create index directory_accounts_verification_mail_id_idx on public.directory_accounts (verification_mail_id);
+
 -- ===================================================================================================
 -- Who may touch what. The backend reaches the database only as service_role (the Lambdas' service key
 -- through PostgREST, or local/emulators/supabase-rpc.ts locally). anon and authenticated (the public/browser keys)
@@ -756,7 +906,7 @@ begin
   foreach t in array array[
     'customers', 'directories', 'jobs', 'job_results', 'worker_heartbeats', 'queue_history',
     'rate_limit_requests', 'api_idempotency_keys', 'dlq_alerts', 'api_keys', 'processing_pauses',
-    'business_listings'
+    'business_listings', 'directory_accounts', 'inbound_mail'
   ]
   loop
     execute format('alter table public.%I enable row level security', t);

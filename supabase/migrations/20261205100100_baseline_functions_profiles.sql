@@ -79,7 +79,8 @@ set search_path = ''
 as $$
   select pg_catalog.jsonb_build_object('id', c.id, 'external_ref', c.external_ref)
       || internal.profile_json(c)
-      || pg_catalog.jsonb_build_object('tier', c.tier, 'version', c.version, 'created_at', c.created_at,
+      || pg_catalog.jsonb_build_object('tier', c.tier, 'submission_local_part', c.submission_local_part,
+                                       'version', c.version, 'created_at', c.created_at,
                                        'updated_at', c.updated_at);
 $$;
 
@@ -210,22 +211,25 @@ begin
   end if;
   perform internal.check_text('p_actor', p_actor, 200);
   perform internal.check_text('p_directory.slug', p_directory ->> 'slug', 100);
+  perform internal.check_directory_account('p_directory.account', p_directory -> 'account');
   if exists (select 1 from public.directories where slug = p_directory ->> 'slug') then
     raise exception 'a directory with slug % already exists', p_directory ->> 'slug' using errcode = '23505';
   end if;
   -- The table's checks (slug pattern, http(s) URL, ranges) refuse the rest with 23514 (22xxx/23xxx
   -- are the client's input to the API).
   insert into public.directories (slug, name, submission_url, domain_authority, active, max_concurrency,
-                                  min_interval_ms, field_mapping)
+                                  min_interval_ms, field_mapping, account)
   values (p_directory ->> 'slug', p_directory ->> 'name', p_directory ->> 'submission_url',
           (p_directory ->> 'domain_authority')::int, coalesce((p_directory ->> 'active')::boolean, true),
           coalesce((p_directory ->> 'max_concurrency')::int, 1),
           coalesce((p_directory ->> 'min_interval_ms')::int, 0),
-          case when jsonb_typeof(p_directory -> 'field_mapping') = 'object' then p_directory -> 'field_mapping' end)
+          case when jsonb_typeof(p_directory -> 'field_mapping') = 'object' then p_directory -> 'field_mapping' end,
+          case when jsonb_typeof(p_directory -> 'account') = 'object' then p_directory -> 'account' end)
   returning * into d;
   perform internal.log_event(null, null, 'directory_created', null, null, null, null,
-    jsonb_build_object('directory_id', d.id, 'slug', d.slug, 'actor', p_actor));
-  return internal.directory_json(d);
+    jsonb_build_object('directory_id', d.id, 'slug', d.slug, 'actor', p_actor,
+                       'account', d.account));
+  return internal.directory_detail_json(d);
 end
 $$;
 
@@ -618,8 +622,34 @@ language sql
 immutable
 set search_path = ''
 as $$
-  select internal.directory_json(d) || jsonb_build_object('verification', d.verification,
-    'breaker_state', d.breaker_state, 'paused_until', d.paused_until);
+  select internal.directory_json(d) || pg_catalog.jsonb_build_object('verification', d.verification,
+    'account', d.account, 'breaker_state', d.breaker_state, 'paused_until', d.paused_until);
+$$;
+
+-- A directory's account as a create or an update gives it (p_name names it in the error): JSON null
+-- (none) or what internal.is_directory_account accepts, and a log-in before the listing needs the page
+-- to log in at. The submitter would otherwise skip the log-in and fail on the listing form.
+create or replace function internal.check_directory_account(p_name text, p_account jsonb)
+returns void
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if p_account is null or pg_catalog.jsonb_typeof(p_account) = 'null' then
+    return;
+  end if;
+  if not internal.is_directory_account(p_account) then
+    perform internal.invalid_argument(pg_catalog.format(
+      '%s must be null or {"signup_url": an http(s) URL, "login_url": an http(s) URL or null, '
+      '"email_verification": true or false, "login_before_listing": true or false, '
+      '"verification_hours": 1 to 336}, only signup_url required and no other field', p_name));
+  end if;
+  if p_account -> 'login_before_listing' = 'true'::jsonb
+     and pg_catalog.jsonb_typeof(p_account -> 'login_url') is distinct from 'string' then
+    perform internal.invalid_argument(pg_catalog.format(
+      '%s.login_url is required when login_before_listing is true', p_name));
+  end if;
+end
 $$;
 
 -- The fields PATCH /directories/{id} may change, each checked by name (22023) before any write.
@@ -681,6 +711,8 @@ begin
           perform internal.invalid_argument(
             'p_changes.verification must be null or {"lookup_url": an http(s) URL of at most 2048 characters}');
         end if;
+      when 'account' then
+        perform internal.check_directory_account('p_changes.account', v_value);
       else
         perform internal.invalid_argument(pg_catalog.format('p_changes.%s is not a field a directory update may set', v_key));
     end case;
@@ -759,7 +791,9 @@ begin
     min_interval_ms  = case when p_changes ? 'min_interval_ms'
                             then (p_changes ->> 'min_interval_ms')::numeric::int else min_interval_ms end,
     verification     = case when p_changes ? 'verification'
-                            then nullif(p_changes -> 'verification', 'null'::jsonb) else verification end
+                            then nullif(p_changes -> 'verification', 'null'::jsonb) else verification end,
+    account          = case when p_changes ? 'account'
+                            then nullif(p_changes -> 'account', 'null'::jsonb) else account end
   where id = d.id
   returning * into d;
 

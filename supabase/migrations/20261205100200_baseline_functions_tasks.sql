@@ -442,8 +442,9 @@ as $$
     'directory', pg_catalog.jsonb_build_object(
       'id', d.id, 'slug', d.slug, 'name', d.name,
       'submission_url', d.submission_url, 'field_mapping', d.field_mapping,
-      'verification', d.verification),
-    'customer', pg_catalog.jsonb_build_object('id', c.id) || internal.profile_json(c)
+      'verification', d.verification, 'account', d.account),
+    'customer', pg_catalog.jsonb_build_object('id', c.id) || internal.profile_json(c),
+    'submission_local_part', c.submission_local_part
   )
 $$;
 
@@ -598,6 +599,12 @@ begin
   end if;
   if t.status in ('submitted', 'needs_manual', 'failed', 'dead_lettered') then
     return jsonb_build_object('claimed', false, 'reason', 'finished', 'status', t.status);
+  end if;
+  -- Waiting for the directory's verification mail: record_inbound_mail queues it again when the link
+  -- arrives, and expire_verification_waits ends it at its deadline. A stray message must not claim it.
+  if t.status = 'awaiting_verification' then
+    return jsonb_build_object('claimed', false, 'reason', 'awaiting_verification', 'status', t.status,
+                              'verification_deadline', t.verification_deadline);
   end if;
   if t.status = 'in_progress' and t.lease_expires_at > now() then
     return jsonb_build_object('claimed', false, 'reason', 'leased', 'status', t.status,
@@ -1521,7 +1528,7 @@ begin
   end if;
   if l.task_id is not null then
     select * into h from public.job_results where id = l.task_id;
-    if h.status in ('pending', 'queued', 'in_progress', 'dead_lettered') then
+    if h.status in ('pending', 'queued', 'in_progress', 'awaiting_verification', 'dead_lettered') then
       return jsonb_build_object('outcome', 'conflict',
         'reason', format('the listing''s current submission (task %s) is %s: let it finish (or cancel its job) first',
                          h.id, h.status),

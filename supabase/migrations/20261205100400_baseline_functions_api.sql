@@ -601,7 +601,7 @@ begin
   end if;
 
   -- Lock order everywhere: task, then job. Lock the job's unfinished tasks first.
-  perform 1 from public.job_results where job_id = p_job_id and status in ('pending', 'queued', 'in_progress')
+  perform 1 from public.job_results where job_id = p_job_id and status in ('pending', 'queued', 'in_progress', 'awaiting_verification')
     order by id for update;
   select * into j from public.jobs where id = p_job_id for update;
   if not found or (p_customer_id is not null and j.customer_id <> p_customer_id) then
@@ -614,10 +614,10 @@ begin
   v_from := j.status;
   with upd as (
     update public.job_results r
-       set status = 'failed', completed_at = now(), lease_expires_at = null,
+       set status = 'failed', completed_at = now(), lease_expires_at = null, verification_deadline = null,
            error_class = 'cancelled', last_error = v_reason, next_attempt_at = null
       from (select o.id, o.status from public.job_results o
-             where o.job_id = j.id and o.status in ('pending', 'queued')) old
+             where o.job_id = j.id and o.status in ('pending', 'queued', 'awaiting_verification')) old
      where r.id = old.id
     returning r.id, r.attempt, old.status as from_status
   ), hist as (

@@ -135,6 +135,24 @@ grant execute on function public.resubmit_listing(uuid, uuid, text, text, text) 
 grant execute on function public.get_directory(uuid) to service_role;
 grant execute on function public.update_directory(uuid, jsonb, int, text) to service_role;
 
+-- Directory accounts (…_baseline_functions_accounts.sql).
+revoke all on function public.get_directory_account(uuid, uuid) from public, anon, authenticated;
+revoke all on function public.begin_directory_sign_up(uuid, text, int, text, jsonb) from public, anon, authenticated;
+revoke all on function public.await_email_verification(uuid, text, int, int) from public, anon, authenticated;
+revoke all on function public.verification_waits(text) from public, anon, authenticated;
+revoke all on function public.record_inbound_mail(jsonb) from public, anon, authenticated;
+revoke all on function public.finish_email_verification(uuid, text, int, text, text) from public, anon, authenticated;
+revoke all on function public.expire_verification_waits(int) from public, anon, authenticated;
+revoke all on function public.reveal_directory_account(uuid, uuid, text, text) from public, anon, authenticated;
+grant execute on function public.get_directory_account(uuid, uuid) to service_role;
+grant execute on function public.begin_directory_sign_up(uuid, text, int, text, jsonb) to service_role;
+grant execute on function public.await_email_verification(uuid, text, int, int) to service_role;
+grant execute on function public.verification_waits(text) to service_role;
+grant execute on function public.record_inbound_mail(jsonb) to service_role;
+grant execute on function public.finish_email_verification(uuid, text, int, text, text) to service_role;
+grant execute on function public.expire_verification_waits(int) to service_role;
+grant execute on function public.reveal_directory_account(uuid, uuid, text, text) to service_role;
+
 -- internal holds the helpers the public functions call (security invoker), so service_role needs them.
 revoke all on all functions in schema internal from public, anon, authenticated;
 grant execute on all functions in schema internal to service_role;

@@ -1,6 +1,6 @@
 /**
  * A directory's `account` through create_directory, update_directory and get_directory, and the
- * customer's submission_local_part in get_customer (20261210100100_directory_account_settings.sql),
+ * customer's submission_local_part in get_customer (the baseline: …_baseline_functions_profiles.sql),
  * against a real PostgreSQL.
  */
 import {

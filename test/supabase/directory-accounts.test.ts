@@ -1,5 +1,5 @@
 /**
- * Directory accounts and email verification in SQL (20261210100000_directory_accounts.sql), against a
+ * Directory accounts and email verification in SQL (…_baseline_schema.sql and …_baseline_functions_accounts.sql), against a
  * real PostgreSQL: the account is stored once and only sealed, a task waits visibly for its mail and is
  * never claimed while it does, a mail is recorded once and wakes its task, and the sweeper's deadline ends
  * a wait that nothing answers.
