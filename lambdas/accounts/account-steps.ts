@@ -14,7 +14,8 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import type { BusinessProfile } from '../customers/business-profile';
 import type { FillOptions, FillResult } from '../form-filling/fill-flow';
-import { hostBelongsToDirectory } from '../mail/verification-link';
+import { originKey } from '../browser/ssrf-guard';
+import { onDirectoryHost } from '../mail/verification-link';
 import { submissionAddress } from '../mail/submission-address';
 import type { LogPort } from '../platform/ports';
 import { ACCOUNTS } from '../platform/system-config';
@@ -153,7 +154,7 @@ async function followVerificationLink(
   stored: StoredAccount,
 ): Promise<{ kind: 'verified' } | Extract<AccountStepsOutcome, { kind: 'ended' }>> {
   const link = stored.verification_link;
-  if (!link || !onDirectoryHost(link, input)) {
+  if (!link || !linkOnDirectory(link, input)) {
     await input.port.finishVerification(
       'link_refused',
       "the verification link is not on the directory's host",
@@ -196,28 +197,25 @@ async function followVerificationLink(
   }
 }
 
-function onDirectoryHost(link: string, input: AccountStepsInput): boolean {
+/**
+ * The inbound-mail Lambda's rule (mail/verification-link.ts), with the directory's own pages as its
+ * hosts; their origins stand for the loopback origins a local test site has.
+ */
+function linkOnDirectory(link: string, input: AccountStepsInput): boolean {
   let url: URL;
   try {
     url = new URL(link);
   } catch {
     return false;
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return false;
-  if (url.username || url.password) return false;
-  const own = [input.directory.submission_url, input.account.signup_url, input.account.login_url ?? undefined]
+  const own = [input.directory.submission_url, input.account.signup_url, input.account.login_url]
     .filter((u): u is string => typeof u === 'string')
     .map((u) => new URL(u));
-  // Same origin as one of the directory's pages (this is how a loopback test site matches), or a host
-  // on the directory's registrable domain with the default port.
-  if (own.some((o) => o.origin === url.origin)) return true;
-  return (
-    url.port === '' &&
-    hostBelongsToDirectory(
-      url.hostname,
-      own.map((o) => o.hostname),
-    )
-  );
+  const port = (u: URL) => (u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80);
+  return onDirectoryHost(url, {
+    directoryHosts: own.map((o) => o.hostname),
+    localOrigins: new Set(own.map((o) => originKey(o.hostname, port(o)))),
+  });
 }
 
 function ended(reason: string): Extract<AccountStepsOutcome, { kind: 'ended' }> {

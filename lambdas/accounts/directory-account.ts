@@ -6,6 +6,7 @@
  * listing form. The SQL check internal.is_directory_account states the same shape.
  */
 import * as z from '../platform/zod';
+import { ACCOUNTS } from '../platform/system-config';
 import { webUrl } from '../customers/plain-schemas';
 import type { SealedCredentials } from './credential-vault';
 
@@ -17,7 +18,7 @@ export const DirectoryAccountSchema = z.strictObject({
   /** The listing form needs a logged-in session (log in with the stored credentials first). */
   login_before_listing: z.optional(z.boolean()),
   /** How long a task waits for the verification mail before a human takes over (default ACCOUNTS). */
-  verification_hours: z.optional(z.int().check(z.minimum(1), z.maximum(336))),
+  verification_hours: z.optional(z.int().check(z.minimum(1), z.maximum(ACCOUNTS.maxVerificationHours))),
 });
 export type DirectoryAccount = z.infer<typeof DirectoryAccountSchema>;
 

@@ -18,7 +18,9 @@ import { singleLine, textExcerpt } from './mail-text';
 export type { MailLink } from './mail-links';
 
 /** SES's receipt verdicts (spamVerdict, virusVerdict, ... `.status` in the event). */
-const verdictStatus = z.enum(['PASS', 'FAIL', 'GRAY', 'PROCESSING_FAILED']);
+/** The verdicts SES gives a received mail (its DISABLED, when scanning is off, says nothing). */
+export const VERDICT_STATUSES = ['PASS', 'FAIL', 'GRAY', 'PROCESSING_FAILED'] as const;
+const verdictStatus = z.enum(VERDICT_STATUSES);
 const envelopeAddress = z
   .string()
   .check(z.maxLength(MAIL_LIMITS.maxAddressLength), z.regex(/^[^\s<>@]+@[^\s<>@]+$/, 'not an address'));

@@ -14,7 +14,12 @@ import type { Rpc } from '../platform/rpc';
 import { METRIC_NAMES } from '../platform/system-config';
 import type { TaskMessage } from '../tasks/task-message';
 import { MAIL_LIMITS } from './mail-limits';
-import { parseInboundMessage, type MailVerdicts, type ParsedInbound } from './inbound-message';
+import {
+  parseInboundMessage,
+  VERDICT_STATUSES,
+  type MailVerdicts,
+  type ParsedInbound,
+} from './inbound-message';
 import { matchInboundMail, submissionLocalParts, type VerificationWait } from './match-mail';
 
 type SesRecord = SESEvent['Records'][number];
@@ -89,14 +94,14 @@ export async function receiveMail(deps: ReceiveMailDeps, record: SesRecord): Pro
     subject: parsed.rejected === null ? parsed.subject : null,
   };
 
-  let record_: Record<string, unknown>;
+  let mailRow: Record<string, unknown>;
   if (parsed.rejected !== null) {
-    record_ = { ...base, outcome: 'rejected', reason: parsed.rejected };
+    mailRow = { ...base, outcome: 'rejected', reason: parsed.rejected };
   } else if (localParts.length === 0) {
-    record_ = { ...base, outcome: 'unmatched', reason: 'unknown_recipient' };
+    mailRow = { ...base, outcome: 'unmatched', reason: 'unknown_recipient' };
   } else {
     // A mail for several of our addresses is for the first business that expects it.
-    record_ = { ...base, outcome: 'unmatched', reason: 'unknown_recipient' };
+    mailRow = { ...base, outcome: 'unmatched', reason: 'unknown_recipient' };
     for (const localPart of localParts) {
       const found = await deps.rpc<Waits | null>('verification_waits', { p_local_part: localPart });
       const waits: VerificationWait[] | null = found
@@ -110,7 +115,7 @@ export async function receiveMail(deps: ReceiveMailDeps, record: SesRecord): Pro
         : null;
       const match = matchInboundMail(parsed, waits, { localOrigins: deps.localOrigins });
       if ('matched' in match) {
-        record_ = {
+        mailRow = {
           ...base,
           outcome: 'matched',
           customer_id: found!.customer_id,
@@ -119,7 +124,7 @@ export async function receiveMail(deps: ReceiveMailDeps, record: SesRecord): Pro
         };
         break;
       }
-      record_ = {
+      mailRow = {
         ...base,
         outcome: 'unmatched',
         reason: match.unmatched,
@@ -128,28 +133,28 @@ export async function receiveMail(deps: ReceiveMailDeps, record: SesRecord): Pro
     }
   }
 
-  const recorded = await deps.rpc<Recorded>('record_inbound_mail', { p_mail: record_ });
+  const recorded = await deps.rpc<Recorded>('record_inbound_mail', { p_mail: mailRow });
   if (recorded.duplicate) {
     deps.log.info('Inbound mail already recorded (a repeated delivery)', { message_id: messageId });
     return { messageId, outcome: 'duplicate' };
   }
-  const outcome = recorded.outcome ?? (record_.outcome as ReceivedMail['outcome']);
+  const outcome = recorded.outcome ?? (mailRow.outcome as ReceivedMail['outcome']);
   deps.count(METRIC_NAMES.inboundMail);
   if (outcome !== 'matched') {
     deps.count(METRIC_NAMES.unmatchedMail);
     deps.log.warn('Inbound mail matched no waiting sign-up', {
       message_id: messageId,
       outcome,
-      reason: recorded.reason ?? record_.reason,
+      reason: recorded.reason ?? mailRow.reason,
       sender_domain: base.sender_domain,
     });
-    return { messageId, outcome, reason: String(recorded.reason ?? record_.reason) };
+    return { messageId, outcome, reason: String(recorded.reason ?? mailRow.reason) };
   }
   deps.count(METRIC_NAMES.verificationLinkRecorded);
-  const linkHost = new URL(String(record_.verification_link)).host;
+  const linkHost = new URL(String(mailRow.verification_link)).host;
   deps.log.info('Verification link recorded', {
     message_id: messageId,
-    directory_id: record_.directory_id,
+    directory_id: mailRow.directory_id,
     link_host: linkHost,
     woken: recorded.woken ?? false,
   });
@@ -171,7 +176,7 @@ export async function receiveMail(deps: ReceiveMailDeps, record: SesRecord): Pro
   return { messageId, outcome: 'matched', woken: recorded.woken ?? false };
 }
 
-const VERDICTS = new Set(['PASS', 'FAIL', 'GRAY', 'PROCESSING_FAILED']);
+const VERDICTS: ReadonlySet<string> = new Set(VERDICT_STATUSES);
 
 /** SES's spam and virus verdicts; DISABLED (scanning off) and anything unknown say nothing. */
 function verdictsOf(receipt: SESReceipt): MailVerdicts {

@@ -91,7 +91,7 @@ export function hostBelongsToDirectory(host: string, directoryHosts: readonly st
 }
 
 /** Whether the URL may be followed for this directory at all, whatever its words. */
-function onDirectoryHost(url: URL, rules: LinkRules): boolean {
+export function onDirectoryHost(url: URL, rules: LinkRules): boolean {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return false;
   if (url.username || url.password) return false;
   const host = comparableHost(url.hostname);

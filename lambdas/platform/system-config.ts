@@ -194,6 +194,12 @@ export const BUCKETS = {
 export const ACCOUNTS = {
   /** How long a task waits for the directory's verification mail, unless the directory says. */
   defaultVerificationHours: 48,
+  /**
+   * The longest wait a directory may ask for (its verification_hours). Mirrored in SQL by
+   * internal.is_directory_account and await_email_verification; test/supabase/directory-accounts.test.ts
+   * checks they agree.
+   */
+  maxVerificationHours: 336,
   /** Waits the sweeper ends per run (expire_verification_waits); the rest wait for the next run. */
   expirePerSweep: 200,
   /**

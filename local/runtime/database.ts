@@ -211,24 +211,24 @@ export async function seedDemoData(
   }
   const sql = await readFile(path.join(REPO_ROOT, 'supabase', 'seed.sql'), 'utf8');
   await db.query(sql);
-  // The account directories' sign-up and log-in pages are on the demo site too.
-  await db.query(
-    `update public.directories
-        set submission_url = $1 || regexp_replace(submission_url, '^https?://[^/]+', ''),
-            account = account
-              || jsonb_build_object('signup_url', $1 || regexp_replace(account ->> 'signup_url', '^https?://[^/]+', ''))
-              || jsonb_build_object('login_url', $1 || regexp_replace(account ->> 'login_url', '^https?://[^/]+', ''))
-      where slug = any($2::text[])`,
-    [origin, [...DEMO_ACCOUNT_DIRECTORY_SLUGS]],
-  );
+  // One rule for every demo page (the listing form, and an account directory's sign-up and log-in):
+  // the demo site's origin, the seeded path.
   const result = await db.query(
-    `update public.directories
-        set submission_url = $1 || regexp_replace(submission_url, '^https?://[^/]+', '')
-      where slug = any($2::text[])
-      returning id, slug, submission_url`,
-    [origin, [...DEMO_DIRECTORY_SLUGS]],
+    `with moved as (select $1::text as origin, '^https?://[^/]+' as seeded)
+     update public.directories d
+        set submission_url = m.origin || regexp_replace(d.submission_url, m.seeded, ''),
+            account = case when d.account is null then null else d.account
+              || jsonb_build_object('signup_url', m.origin || regexp_replace(d.account ->> 'signup_url', m.seeded, ''))
+              || jsonb_build_object('login_url', m.origin || regexp_replace(d.account ->> 'login_url', m.seeded, ''))
+            end
+       from moved m
+      where d.slug = any($2::text[])
+      returning d.id, d.slug, d.submission_url`,
+    [origin, [...DEMO_DIRECTORY_SLUGS, ...DEMO_ACCOUNT_DIRECTORY_SLUGS]],
   );
-  return (result.rows as Array<{ id: string; slug: string; submission_url: string }>).sort((a, b) =>
-    a.slug.localeCompare(b.slug),
-  );
+  // The demo job's directories: the account ones are left to jobs of one's own.
+  const demoJob: ReadonlySet<string> = new Set(DEMO_DIRECTORY_SLUGS);
+  return (result.rows as Array<{ id: string; slug: string; submission_url: string }>)
+    .filter((row) => demoJob.has(row.slug))
+    .sort((a, b) => a.slug.localeCompare(b.slug));
 }

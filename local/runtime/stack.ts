@@ -35,8 +35,8 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-/** The inbound-mail Lambda's timeout (its function in the stacks has the same). */
-const INBOUND_MAIL_TIMEOUT_MS = 60_000;
+/** The inbound-mail Lambda's timeout, as the stacks give its function. */
+const INBOUND_MAIL_TIMEOUT_MS = ACCOUNTS.inboundMail.timeoutSeconds * 1000;
 
 /** API Gateway's integration timeout; the API Lambdas' own timeout in the stacks is below it. */
 const API_TIMEOUT_MS = 29_000;

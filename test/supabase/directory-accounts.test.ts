@@ -4,6 +4,7 @@
  * never claimed while it does, a mail is recorded once and wakes its task, and the sweeper's deadline ends
  * a wait that nothing answers.
  */
+import { ACCOUNTS } from '../../lambdas/platform/system-config';
 import {
   createTestDatabase,
   history,
@@ -84,6 +85,38 @@ describe('directories.account', () => {
     const error = await pgError(insertDirectories(db.pool, 1, { account: JSON.stringify(account) }));
     expect(error.constraint).toBe('directories_account_shape');
   });
+
+  it('takes waits up to ACCOUNTS.maxVerificationHours, as the API does, and no longer', async () => {
+    const longest = {
+      signup_url: 'https://d.example/join',
+      verification_hours: ACCOUNTS.maxVerificationHours,
+    };
+    const tooLong = { ...longest, verification_hours: ACCOUNTS.maxVerificationHours + 1 };
+
+    const [accepted] = await insertDirectories(db.pool, 1, { account: JSON.stringify(longest) });
+    const refused = await pgError(insertDirectories(db.pool, 1, { account: JSON.stringify(tooLong) }));
+
+    expect((accepted as unknown as { account: unknown }).account).toEqual(longest);
+    expect(refused.constraint).toBe('directories_account_shape');
+    const t = await claimedTask();
+    await rpc(db.pool, 'begin_directory_sign_up', {
+      ...t.fence,
+      p_login_email: 'x@mail.example.com',
+      p_sealed_credentials: SEALED,
+    });
+    const waited = await rpc(db.pool, 'await_email_verification', {
+      ...t.fence,
+      p_timeout_seconds: ACCOUNTS.maxVerificationHours * 3600,
+    });
+    const beyond = await pgError(
+      rpc(db.pool, 'await_email_verification', {
+        ...t.fence,
+        p_timeout_seconds: ACCOUNTS.maxVerificationHours * 3600 + 1,
+      }),
+    );
+    expect(waited).toMatchObject({ recorded: true });
+    expect(beyond.code).toBe('22023');
+  });
 });
 
 describe('the account', () => {
@@ -115,7 +148,7 @@ describe('the account', () => {
   });
 
   it('refuses a plain password, a worker without the lease, and a bad address', async () => {
-    const { fence } = await claimedTask();
+    const { fence, directory } = await claimedTask();
 
     const plain = await pgError(
       rpc(db.pool, 'begin_directory_sign_up', {
@@ -141,9 +174,11 @@ describe('the account', () => {
     expect(plain.code).toBe('22023');
     expect(stranger).toMatchObject({ recorded: false });
     expect(address.code).toBe('22023');
-    expect(
-      (await db.pool.query('select count(*)::int as n from directory_accounts')).rows[0].n,
-    ).toBeGreaterThanOrEqual(0);
+    // None of them opened an account.
+    const accounts = await db.pool.query('select 1 from directory_accounts where directory_id = $1', [
+      directory.id,
+    ]);
+    expect(accounts.rowCount).toBe(0);
   });
 });
 
