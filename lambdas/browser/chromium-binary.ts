@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getCallSites } from 'node:util';
+import { GLIBC, family as libcFamily, version as libcVersion } from 'detect-libc';
 
 type SparticuzModule = typeof import('@sparticuz/chromium');
 
@@ -46,13 +47,25 @@ async function loadSparticuz(): Promise<{ chromium: SparticuzModule; binDir: str
   return { chromium, binDir: path.join(path.dirname(entry), '..', 'bin') };
 }
 
-/** Whether this system's glibc can load Lambda's libraries (true when it cannot be told: not glibc). */
-function glibcLoadsAl2023(): boolean {
-  const report = process.report.getReport() as { header?: { glibcVersionRuntime?: string } };
-  const glibcVersionRuntime = report.header?.glibcVersionRuntime;
-  if (!glibcVersionRuntime) return true;
-  const [major = 0, minor = 0] = glibcVersionRuntime.split('.').map(Number);
+/**
+ * Whether Lambda's libraries load with this glibc version; true when there is none to compare (not
+ * glibc: the libraries are tried, as before a check existed).
+ */
+export function loadsAl2023(glibcVersion: string | null): boolean {
+  if (!glibcVersion) return true;
+  const [major = 0, minor = 0] = glibcVersion.split('.').map(Number);
   return major > AL2023_GLIBC[0] || (major === AL2023_GLIBC[0] && minor >= AL2023_GLIBC[1]);
+}
+
+/**
+ * This system's glibc version, or null where the C library is another. detect-libc reads it from
+ * ldd's file; Node's own diagnostic report, which we called before, also reverse-resolves the
+ * addresses of every open socket, synchronously: on a fresh Debian container that held the event
+ * loop for 10 s at the first launch, and the stack's own database connections timed out. Where
+ * detect-libc falls back to the report, it leaves out that network part.
+ */
+export async function systemGlibcVersion(): Promise<string | null> {
+  return (await libcFamily()) === GLIBC ? libcVersion() : null;
 }
 
 /** A fontconfig configuration naming the unpacked fonts wherever they are; returns its path. */
@@ -80,7 +93,7 @@ export function sparticuzExecutablePath(): Promise<string> {
   prepared ??= (async () => {
     const { chromium, binDir } = await loadSparticuz();
     const archives = [path.join(binDir, 'fonts.tar.br')];
-    const withLibraries = glibcLoadsAl2023();
+    const withLibraries = loadsAl2023(await systemGlibcVersion());
     if (withLibraries) archives.push(path.join(binDir, 'al2023.tar.br'));
     await Promise.all(archives.map((archive) => chromium.inflate(archive)));
     if (withLibraries) {
