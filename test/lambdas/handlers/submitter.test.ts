@@ -1,5 +1,5 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { history, insertDirectories, releaseListings, rpc, tableCounts } from '../../support/database';
 import { context, startHandlerEnvironment, type HandlerEnvironment } from '../../support/handler-environment';
@@ -170,6 +170,11 @@ it('retries a transient failure later: the task goes back to queued and the mess
   const delay = Number(retry?.details.delay_seconds);
   expect(delay).toBeGreaterThanOrEqual(0);
   expect(delay).toBeLessThanOrEqual(30); // first attempt: full jitter over the 30 s base
+  // The retry's message comes back after that delay, which may be 0 s: take it off the queue so the
+  // next test receives only its own.
+  await env.aws.sqs.send(
+    new DeleteMessageCommand({ QueueUrl: env.aws.queues.p2.url, ReceiptHandle: records[0]!.receiptHandle }),
+  );
 });
 
 it('fails a task at once on a permanent error (the form is gone)', async () => {
