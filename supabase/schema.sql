@@ -2814,6 +2814,52 @@ $function$;
 revoke all on function public.list_workers(integer) from public;
 grant execute on function public.list_workers(integer) to "service_role";
 
+CREATE OR REPLACE FUNCTION public.mark_directory_account_verified(p_customer_id uuid, p_directory_id uuid, p_actor text, p_reason text)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SET search_path TO 'public'
+AS $function$
+declare
+  a public.directory_accounts;
+  v_from text;
+begin
+  if p_customer_id is null or p_directory_id is null then
+    perform internal.invalid_argument('p_customer_id and p_directory_id are required');
+  end if;
+  perform internal.check_text('p_actor', p_actor, 200);
+  if p_reason is null or length(btrim(p_reason)) not between 3 and 500 then
+    perform internal.invalid_argument('p_reason must say why, in 3 to 500 characters');
+  end if;
+  select * into a from public.directory_accounts
+   where customer_id = p_customer_id and directory_id = p_directory_id
+     for update;
+  if not found then
+    return null;
+  end if;
+  if a.status = 'verified' then
+    return jsonb_build_object('status', a.status, 'verified_at', a.verified_at, 'changed', false);
+  end if;
+  if a.status <> 'verification_failed' then
+    raise exception 'the account of customer % on directory % is %: its sign-up task still owns it; wait for it to finish or time out',
+      p_customer_id, p_directory_id, a.status
+      using errcode = '55006';
+  end if;
+  v_from := a.status;
+  -- The link was a credential for the failed wait; the wait itself is over.
+  update public.directory_accounts
+     set status = 'verified', verified_at = now(), failure_reason = null, waiting_task_id = null,
+         verification_link = null
+   where customer_id = p_customer_id and directory_id = p_directory_id
+  returning * into a;
+  perform internal.log_event(null, null, 'account_verified_by_hand', v_from, a.status, null, p_actor,
+    jsonb_build_object('customer_id', p_customer_id, 'directory_id', p_directory_id, 'actor', p_actor,
+                       'reason', btrim(p_reason)));
+  return jsonb_build_object('status', a.status, 'verified_at', a.verified_at, 'changed', true);
+end
+$function$;
+revoke all on function public.mark_directory_account_verified(uuid,uuid,text,text) from public;
+grant execute on function public.mark_directory_account_verified(uuid,uuid,text,text) to "service_role";
+
 CREATE OR REPLACE FUNCTION public.mark_dlq_alert_failed(p_message_id text, p_error text, p_retry_base_seconds integer, p_retry_cap_seconds integer)
  RETURNS jsonb
  LANGUAGE plpgsql
@@ -3042,7 +3088,7 @@ $function$;
 revoke all on function public.pause_processing(text,text,uuid,text,text) from public;
 grant execute on function public.pause_processing(text,text,uuid,text,text) to "service_role";
 
-CREATE OR REPLACE FUNCTION public.purge_expired_rows(p_rate_limit_days integer, p_idempotency_days integer, p_dlq_alert_days integer)
+CREATE OR REPLACE FUNCTION public.purge_expired_rows(p_rate_limit_days integer, p_idempotency_days integer, p_dlq_alert_days integer, p_inbound_mail_days integer)
  RETURNS jsonb
  LANGUAGE plpgsql
  SET search_path TO 'public'
@@ -3051,10 +3097,12 @@ declare
   v_rate int;
   v_idem int;
   v_dlq int;
+  v_mail int;
 begin
   perform internal.check_seconds('p_rate_limit_days', p_rate_limit_days, 1, 3650);
   perform internal.check_seconds('p_idempotency_days', p_idempotency_days, 1, 3650);
   perform internal.check_seconds('p_dlq_alert_days', p_dlq_alert_days, 1, 3650);
+  perform internal.check_seconds('p_inbound_mail_days', p_inbound_mail_days, 1, 3650);
 
   delete from public.rate_limit_requests where window_start < now() - make_interval(days => p_rate_limit_days);
   get diagnostics v_rate = row_count;
@@ -3064,16 +3112,23 @@ begin
   delete from public.dlq_alerts
    where alert_status = 'sent' and sent_at < now() - make_interval(days => p_dlq_alert_days);
   get diagnostics v_dlq = row_count;
+  -- The record of a received mail goes when the mail itself leaves the mail bucket (its lifecycle rule):
+  -- by then SES has long stopped retrying it, and no verification wait lasts that long. An account
+  -- keeps its verified_at; only its link to the mail's row is cleared (on delete set null).
+  delete from public.inbound_mail where received_at < now() - make_interval(days => p_inbound_mail_days);
+  get diagnostics v_mail = row_count;
 
-  if v_rate + v_idem + v_dlq > 0 then
+  if v_rate + v_idem + v_dlq + v_mail > 0 then
     perform internal.log_event(null, null, 'retention_purged', null, null, null, 'retention',
-      jsonb_build_object('rate_limit_requests', v_rate, 'api_idempotency_keys', v_idem, 'dlq_alerts', v_dlq));
+      jsonb_build_object('rate_limit_requests', v_rate, 'api_idempotency_keys', v_idem, 'dlq_alerts', v_dlq,
+                         'inbound_mail', v_mail));
   end if;
-  return jsonb_build_object('rate_limit_requests', v_rate, 'api_idempotency_keys', v_idem, 'dlq_alerts', v_dlq);
+  return jsonb_build_object('rate_limit_requests', v_rate, 'api_idempotency_keys', v_idem, 'dlq_alerts', v_dlq,
+                            'inbound_mail', v_mail);
 end
 $function$;
-revoke all on function public.purge_expired_rows(integer,integer,integer) from public;
-grant execute on function public.purge_expired_rows(integer,integer,integer) to "service_role";
+revoke all on function public.purge_expired_rows(integer,integer,integer,integer) from public;
+grant execute on function public.purge_expired_rows(integer,integer,integer,integer) to "service_role";
 
 CREATE OR REPLACE FUNCTION public.record_dead_letter(p_message_id text, p_body text, p_receive_count integer DEFAULT NULL::integer, p_source_queue text DEFAULT NULL::text)
  RETURNS jsonb

@@ -208,3 +208,9 @@ export const revealDirectoryAccountSchema = z.strictObject({
   directory_id: z.uuid(),
   reason: z.string().check(z.trim(), z.minLength(3), z.maxLength(500)),
 });
+
+/**
+ * POST /admin/directory-accounts/mark-verified: which account a person verified by hand, and why
+ * (mark_directory_account_verified keeps both in queue_history with the admin key).
+ */
+export const markDirectoryAccountVerifiedSchema = revealDirectoryAccountSchema;

@@ -13,7 +13,12 @@ export interface RetentionDeps {
 export interface RetentionResult {
   archivedRows: number;
   archives: string[];
-  purged: { rate_limit_requests: number; api_idempotency_keys: number; dlq_alerts: number };
+  purged: {
+    rate_limit_requests: number;
+    api_idempotency_keys: number;
+    dlq_alerts: number;
+    inbound_mail: number;
+  };
 }
 
 interface HistoryRow {
@@ -26,14 +31,15 @@ interface HistoryRow {
  * Daily retention. queue_history older than OPERATIONS.retention.historyDays goes to S3 as JSON lines,
  * one object per batch, and is deleted only after its object is stored, by id (a failed put deletes
  * nothing; a failed delete re-archives the same rows under the same key next time, overwriting it).
- * Then expired rate-limit windows, idempotency keys and delivered DLQ alerts are purged.
+ * Then expired rate-limit windows, idempotency keys, delivered DLQ alerts and the records of mail
+ * that has left the mail bucket are purged.
  */
 export async function runRetention(deps: RetentionDeps): Promise<RetentionResult> {
   const settings = deps.settings ?? OPERATIONS.retention;
   const result: RetentionResult = {
     archivedRows: 0,
     archives: [],
-    purged: { rate_limit_requests: 0, api_idempotency_keys: 0, dlq_alerts: 0 },
+    purged: { rate_limit_requests: 0, api_idempotency_keys: 0, dlq_alerts: 0, inbound_mail: 0 },
   };
 
   for (let batch = 0; batch < settings.maxBatchesPerRun; batch += 1) {
@@ -59,6 +65,7 @@ export async function runRetention(deps: RetentionDeps): Promise<RetentionResult
     p_rate_limit_days: settings.rateLimitRowsDays,
     p_idempotency_days: settings.idempotencyKeyDays,
     p_dlq_alert_days: settings.dlqAlertsDays,
+    p_inbound_mail_days: settings.inboundMailDays,
   });
   return result;
 }

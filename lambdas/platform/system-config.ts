@@ -474,6 +474,8 @@ export const OPERATIONS = {
     idempotencyKeyDays: 7,
     /** Delivered DLQ alerts are kept for de-duplication well past the DLQ's own message retention. */
     dlqAlertsDays: 90,
+    /** The record of a received mail (inbound_mail) is kept as long as the raw mail in the mail bucket. */
+    inboundMailDays: ACCOUNTS.mail.expireAfterDays,
   },
   health: {
     /** Each health check's budget; a dependency slower than this counts as down. */

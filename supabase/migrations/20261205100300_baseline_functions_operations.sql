@@ -729,7 +729,7 @@ end
 $$;
 
 create or replace function public.purge_expired_rows(
-  p_rate_limit_days int, p_idempotency_days int, p_dlq_alert_days int
+  p_rate_limit_days int, p_idempotency_days int, p_dlq_alert_days int, p_inbound_mail_days int
 )
 returns jsonb
 language plpgsql
@@ -741,10 +741,12 @@ declare
   v_rate int;
   v_idem int;
   v_dlq int;
+  v_mail int;
 begin
   perform internal.check_seconds('p_rate_limit_days', p_rate_limit_days, 1, 3650);
   perform internal.check_seconds('p_idempotency_days', p_idempotency_days, 1, 3650);
   perform internal.check_seconds('p_dlq_alert_days', p_dlq_alert_days, 1, 3650);
+  perform internal.check_seconds('p_inbound_mail_days', p_inbound_mail_days, 1, 3650);
 
   delete from public.rate_limit_requests where window_start < now() - make_interval(days => p_rate_limit_days);
   get diagnostics v_rate = row_count;
@@ -754,12 +756,19 @@ begin
   delete from public.dlq_alerts
    where alert_status = 'sent' and sent_at < now() - make_interval(days => p_dlq_alert_days);
   get diagnostics v_dlq = row_count;
+  -- The record of a received mail goes when the mail itself leaves the mail bucket (its lifecycle rule):
+  -- by then SES has long stopped retrying it, and no verification wait lasts that long. An account
+  -- keeps its verified_at; only its link to the mail's row is cleared (on delete set null).
+  delete from public.inbound_mail where received_at < now() - make_interval(days => p_inbound_mail_days);
+  get diagnostics v_mail = row_count;
 
-  if v_rate + v_idem + v_dlq > 0 then
+  if v_rate + v_idem + v_dlq + v_mail > 0 then
     perform internal.log_event(null, null, 'retention_purged', null, null, null, 'retention',
-      jsonb_build_object('rate_limit_requests', v_rate, 'api_idempotency_keys', v_idem, 'dlq_alerts', v_dlq));
+      jsonb_build_object('rate_limit_requests', v_rate, 'api_idempotency_keys', v_idem, 'dlq_alerts', v_dlq,
+                         'inbound_mail', v_mail));
   end if;
-  return jsonb_build_object('rate_limit_requests', v_rate, 'api_idempotency_keys', v_idem, 'dlq_alerts', v_dlq);
+  return jsonb_build_object('rate_limit_requests', v_rate, 'api_idempotency_keys', v_idem, 'dlq_alerts', v_dlq,
+                            'inbound_mail', v_mail);
 end
 $$;
 

@@ -425,3 +425,58 @@ begin
                             'status', a.status);
 end
 $$;
+
+-- ---------------------------------------------------------------------------------------------------
+-- mark_directory_account_verified: a person finished a sign-up by hand (the runbook's "verification
+-- timed out": revealed the credentials, confirmed the address on the directory), so the next
+-- submission logs in instead of stopping at "never verified". Only an account whose verification
+-- failed: one still signing up or waiting has a task that owns it (55006). Audited like a reveal;
+-- an account already verified is answered as it is, changing nothing.
+-- ---------------------------------------------------------------------------------------------------
+create or replace function public.mark_directory_account_verified(
+  p_customer_id uuid, p_directory_id uuid, p_actor text, p_reason text
+)
+returns jsonb
+language plpgsql
+volatile
+security invoker
+set search_path = public
+as $$
+declare
+  a public.directory_accounts;
+  v_from text;
+begin
+  if p_customer_id is null or p_directory_id is null then
+    perform internal.invalid_argument('p_customer_id and p_directory_id are required');
+  end if;
+  perform internal.check_text('p_actor', p_actor, 200);
+  if p_reason is null or length(btrim(p_reason)) not between 3 and 500 then
+    perform internal.invalid_argument('p_reason must say why, in 3 to 500 characters');
+  end if;
+  select * into a from public.directory_accounts
+   where customer_id = p_customer_id and directory_id = p_directory_id
+     for update;
+  if not found then
+    return null;
+  end if;
+  if a.status = 'verified' then
+    return jsonb_build_object('status', a.status, 'verified_at', a.verified_at, 'changed', false);
+  end if;
+  if a.status <> 'verification_failed' then
+    raise exception 'the account of customer % on directory % is %: its sign-up task still owns it; wait for it to finish or time out',
+      p_customer_id, p_directory_id, a.status
+      using errcode = '55006';
+  end if;
+  v_from := a.status;
+  -- The link was a credential for the failed wait; the wait itself is over.
+  update public.directory_accounts
+     set status = 'verified', verified_at = now(), failure_reason = null, waiting_task_id = null,
+         verification_link = null
+   where customer_id = p_customer_id and directory_id = p_directory_id
+  returning * into a;
+  perform internal.log_event(null, null, 'account_verified_by_hand', v_from, a.status, null, p_actor,
+    jsonb_build_object('customer_id', p_customer_id, 'directory_id', p_directory_id, 'actor', p_actor,
+                       'reason', btrim(p_reason)));
+  return jsonb_build_object('status', a.status, 'verified_at', a.verified_at, 'changed', true);
+end
+$$;

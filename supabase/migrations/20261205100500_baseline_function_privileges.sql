@@ -31,7 +31,7 @@ revoke all on function public.release_dlq_alerts(text[]) from public, anon, auth
 revoke all on function public.redrive_dead_letters(text[], text, int, int) from public, anon, authenticated;
 revoke all on function public.select_history_for_archive(int, int) from public, anon, authenticated;
 revoke all on function public.delete_archived_history(bigint[], int, text) from public, anon, authenticated;
-revoke all on function public.purge_expired_rows(int, int, int) from public, anon, authenticated;
+revoke all on function public.purge_expired_rows(int, int, int, int) from public, anon, authenticated;
 revoke all on function public.health_ping() from public, anon, authenticated;
 revoke all on function public.health_details(int, int) from public, anon, authenticated;
 revoke all on function public.create_api_key(text, text, text, uuid, text, timestamptz) from public, anon, authenticated;
@@ -97,7 +97,7 @@ grant execute on function public.release_dlq_alerts(text[]) to service_role;
 grant execute on function public.redrive_dead_letters(text[], text, int, int) to service_role;
 grant execute on function public.select_history_for_archive(int, int) to service_role;
 grant execute on function public.delete_archived_history(bigint[], int, text) to service_role;
-grant execute on function public.purge_expired_rows(int, int, int) to service_role;
+grant execute on function public.purge_expired_rows(int, int, int, int) to service_role;
 grant execute on function public.health_ping() to service_role;
 grant execute on function public.health_details(int, int) to service_role;
 grant execute on function public.create_api_key(text, text, text, uuid, text, timestamptz) to service_role;
@@ -144,6 +144,7 @@ revoke all on function public.record_inbound_mail(jsonb) from public, anon, auth
 revoke all on function public.finish_email_verification(uuid, text, int, text, text) from public, anon, authenticated;
 revoke all on function public.expire_verification_waits(int) from public, anon, authenticated;
 revoke all on function public.reveal_directory_account(uuid, uuid, text, text) from public, anon, authenticated;
+revoke all on function public.mark_directory_account_verified(uuid, uuid, text, text) from public, anon, authenticated;
 grant execute on function public.get_directory_account(uuid, uuid) to service_role;
 grant execute on function public.begin_directory_sign_up(uuid, text, int, text, jsonb) to service_role;
 grant execute on function public.await_email_verification(uuid, text, int, int) to service_role;
@@ -152,6 +153,7 @@ grant execute on function public.record_inbound_mail(jsonb) to service_role;
 grant execute on function public.finish_email_verification(uuid, text, int, text, text) to service_role;
 grant execute on function public.expire_verification_waits(int) to service_role;
 grant execute on function public.reveal_directory_account(uuid, uuid, text, text) to service_role;
+grant execute on function public.mark_directory_account_verified(uuid, uuid, text, text) to service_role;
 
 -- internal holds the helpers the public functions call (security invoker), so service_role needs them.
 revoke all on all functions in schema internal from public, anon, authenticated;

@@ -317,6 +317,7 @@ describe('retention: purging old idempotency rows never makes a second submissio
       p_rate_limit_days: 1,
       p_idempotency_days: 7,
       p_dlq_alert_days: 30,
+      p_inbound_mail_days: 30,
     });
     expect(purged.api_idempotency_keys).toBeGreaterThanOrEqual(1);
 

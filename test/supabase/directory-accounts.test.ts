@@ -419,6 +419,64 @@ describe('waiting for the verification mail', () => {
     });
     expect(bad.code).toBe('22023');
   });
+
+  it("lets a person mark a failed verification verified, audited; a waiting one stays its task's", async () => {
+    const failed = await signedUpAndWaiting();
+    const waiting = await signedUpAndWaiting();
+    await rpc(db.pool, 'record_inbound_mail', { p_mail: matchedMail(failed, `v-${failed.taskId}`) });
+    const claim = await rpc(db.pool, 'claim_task', {
+      p_task_id: failed.taskId,
+      p_worker_id: 'w-9',
+      p_lease_seconds: 60,
+    });
+    await rpc(db.pool, 'finish_email_verification', {
+      p_task_id: failed.taskId,
+      p_worker_id: 'w-9',
+      p_attempt: claim.task.attempt,
+      p_outcome: 'link_expired',
+      p_reason: 'HTTP 410',
+    });
+    const mark = (t: typeof failed, reason = 'confirmed by hand') =>
+      rpc(db.pool, 'mark_directory_account_verified', {
+        p_customer_id: t.customer.id,
+        p_directory_id: t.directory.id,
+        p_actor: 'admin:key-2',
+        p_reason: reason,
+      });
+    const account = (t: typeof failed) =>
+      rpc(db.pool, 'get_directory_account', { p_customer_id: t.customer.id, p_directory_id: t.directory.id });
+    const waitingBefore = await account(waiting);
+
+    const busy = await pgError(mark(waiting));
+    const noReason = await pgError(mark(failed, '  '));
+    const marked = await mark(failed);
+    const again = await mark(failed);
+
+    expect([busy.code, busy.message]).toEqual(['55006', expect.stringContaining('awaiting_verification')]);
+    expect(await account(waiting)).toEqual(waitingBefore);
+    expect(noReason.code).toBe('22023');
+    expect(marked).toEqual({ status: 'verified', verified_at: expect.any(String), changed: true });
+    expect(again).toEqual({ ...marked, changed: false });
+    expect(await account(failed)).toMatchObject({
+      status: 'verified',
+      failure_reason: null,
+      verification_link: null,
+    });
+    const audit = await history(db.pool, {});
+    expect(
+      audit
+        .filter((e) => e.event === 'account_verified_by_hand')
+        .map((e) => [e.from_status, e.to_status, e.worker_id, e.details.directory_id, e.details.reason]),
+    ).toEqual([['verification_failed', 'verified', 'admin:key-2', failed.directory.id, 'confirmed by hand']]);
+    await expect(
+      rpc(db.pool, 'mark_directory_account_verified', {
+        p_customer_id: failed.customer.id,
+        p_directory_id: '00000000-0000-4000-8000-00000000dead',
+        p_actor: 'admin:key-2',
+        p_reason: 'confirmed by hand',
+      }),
+    ).resolves.toBeNull();
+  });
 });
 
 describe('revealing credentials', () => {

@@ -64,7 +64,12 @@ describe('argument validation', () => {
     [
       'purge_expired_rows',
       'p_rate_limit_days',
-      { p_rate_limit_days: 0, p_idempotency_days: 7, p_dlq_alert_days: 90 },
+      { p_rate_limit_days: 0, p_idempotency_days: 7, p_dlq_alert_days: 90, p_inbound_mail_days: 30 },
+    ],
+    [
+      'purge_expired_rows',
+      'p_inbound_mail_days',
+      { p_rate_limit_days: 2, p_idempotency_days: 7, p_dlq_alert_days: 90, p_inbound_mail_days: null },
     ],
     ['health_details', 'p_stale_worker_seconds', { p_lease_grace_seconds: 1, p_stale_worker_seconds: 0 }],
   ])('%s refuses a bad %s with 22023 naming the argument and changes nothing', async (fn, name, args) => {
@@ -261,12 +266,44 @@ describe('retention', () => {
     await db.pool.query(
       `insert into rate_limit_requests (key, route, window_start, count) values ('k', 'r', now() - interval '3 days', 1), ('k', 'r', now(), 1)`,
     );
+    // Mail: one past the mail bucket's expiry, verifying an account that stays verified; one recent.
+    const mail = await db.pool.query<{ id: string; message_id: string }>(
+      `insert into inbound_mail (message_id, received_at, outcome, reason, customer_id, directory_id)
+       values ('old-mail', now() - interval '31 days', 'matched', null, $1, $2),
+              ('new-mail', now() - interval '29 days', 'unmatched', 'no_recipient', null, null)
+       returning id, message_id`,
+      [customerId, directoryIds[0]],
+    );
+    const oldMail = mail.rows.find((r) => r.message_id === 'old-mail')!.id;
+    await db.pool.query(
+      `insert into directory_accounts (customer_id, directory_id, login_email, sealed_credentials, status,
+                                       verification_mail_id, verified_at)
+       values ($1, $2, 'b-test@mail.example', '{"edk": "x", "ct": "y"}', 'verified', $3, now())`,
+      [customerId, directoryIds[0], oldMail],
+    );
+
     const purged = await rpc(db.pool, 'purge_expired_rows', {
       p_rate_limit_days: 2,
       p_idempotency_days: 7,
       p_dlq_alert_days: 90,
+      p_inbound_mail_days: 30,
     });
-    expect(purged).toMatchObject({ rate_limit_requests: 1 });
+    expect(purged).toMatchObject({ rate_limit_requests: 1, inbound_mail: 1 });
     expect((await db.pool.query('select count(*)::int as n from rate_limit_requests')).rows[0].n).toBe(1);
+    expect((await db.pool.query('select message_id from inbound_mail')).rows).toEqual([
+      { message_id: 'new-mail' },
+    ]);
+    expect(
+      (
+        await db.pool.query(
+          'select status, verification_mail_id from directory_accounts where customer_id = $1',
+          [customerId],
+        )
+      ).rows,
+    ).toEqual([{ status: 'verified', verification_mail_id: null }]);
+    const logged = await history(db.pool, {});
+    expect(logged.filter((e) => e.event === 'retention_purged').at(-1)?.details).toMatchObject({
+      inbound_mail: 1,
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { route as adminDlq } from './admin-dlq.route';
 import { route as adminDlqRedrive } from './admin-dlq-redrive.route';
+import { route as adminMarkDirectoryAccountVerified } from './admin-mark-directory-account-verified.route';
 import { route as adminPause } from './admin-pause.route';
 import { route as adminPauses } from './admin-pauses.route';
 import { route as adminResume } from './admin-resume.route';
@@ -74,5 +75,6 @@ export const API_ROUTES: readonly ApiRoute[] = [
   adminPause,
   adminResume,
   adminRevealDirectoryAccount,
+  adminMarkDirectoryAccountVerified,
   openapi,
 ];

@@ -345,6 +345,132 @@ describe('POST /admin/directory-accounts/reveal', () => {
   });
 });
 
+describe('POST /admin/directory-accounts/mark-verified', () => {
+  let customerId: string;
+  const sealed = JSON.stringify({ v: 1, edk: 'eA==', ct: 'eQ==' });
+
+  /** An account on a new directory, in the given status. */
+  async function accountIn(status: string): Promise<string> {
+    const [directory] = await insertDirectories(api.env.db.pool, 1, { account: JSON.stringify(account) });
+    await api.env.db.pool.query(
+      `insert into public.directory_accounts
+         (customer_id, directory_id, login_email, sealed_credentials, status, failure_reason, verification_link)
+       values ($1, $2, 'b-abcdefghijklmnop@mail.directorybolt.test', $3, $4,
+               case when $4 = 'verification_failed' then 'verification_timeout' end,
+               'https://join.dir.example/confirm?token=t0k3n')`,
+      [customerId, directory!.id, sealed, status],
+    );
+    return directory!.id;
+  }
+  const stored = async (directoryId: string) =>
+    (
+      await api.env.db.pool.query(
+        `select status, verified_at is not null as verified, failure_reason, verification_link
+           from public.directory_accounts where customer_id = $1 and directory_id = $2`,
+        [customerId, directoryId],
+      )
+    ).rows[0];
+  const audited = async (directoryId: string) =>
+    (
+      await api.env.db.pool.query(
+        `select worker_id, from_status, to_status, details from public.queue_history
+          where event = 'account_verified_by_hand' and details ->> 'directory_id' = $1 order by id`,
+        [directoryId],
+      )
+    ).rows;
+  const mark = (key: string | undefined, body: unknown) =>
+    call(base, '/admin/directory-accounts/mark-verified', { method: 'POST', key, body });
+
+  beforeAll(async () => {
+    customerId = (await insertCustomer(api.env.db.pool)).id;
+  });
+
+  it('is for admin keys only: 401 without a key, 403 for staff and customer keys, nothing changed', async () => {
+    const directoryId = await accountIn('verification_failed');
+    const body = { customer_id: customerId, directory_id: directoryId, reason: 'confirmed by hand' };
+    const before = await stored(directoryId);
+
+    expect((await mark(undefined, body)).status).toBe(401);
+    expect((await mark(staff, body)).status).toBe(403);
+    expect((await mark((await newKey('customer', customerId)).key, body)).status).toBe(403);
+    expect(await stored(directoryId)).toEqual(before);
+    expect(await audited(directoryId)).toEqual([]);
+  });
+
+  it('refuses a bad body with 400 naming the field; an unknown account is 404', async () => {
+    const { key: admin } = await newKey('admin');
+    const directoryId = await accountIn('verification_failed');
+    const before = await stored(directoryId);
+    for (const [body, field] of [
+      [{ customer_id: customerId, directory_id: directoryId, reason: ' x ' }, 'reason'],
+      [{ customer_id: customerId, directory_id: 'nope', reason: 'confirmed by hand' }, 'directory_id'],
+    ] as const) {
+      const response = await mark(admin, body);
+      expect([body, response.status]).toEqual([body, 400]);
+      expect(response.json.error.message).toMatch(new RegExp(`^${field}\\b`));
+    }
+    const unknown = await mark(admin, {
+      customer_id: customerId,
+      directory_id: randomUUID(),
+      reason: 'confirmed by hand',
+    });
+    expect([unknown.status, unknown.json.error.code]).toEqual([404, 'not_found']);
+    expect(await stored(directoryId)).toEqual(before);
+    expect(await audited(directoryId)).toEqual([]);
+  });
+
+  it('an account whose sign-up task still owns it (signing up, waiting) is 409 and stays as it is', async () => {
+    const { key: admin } = await newKey('admin');
+    for (const status of ['signing_up', 'awaiting_verification']) {
+      const directoryId = await accountIn(status);
+      const before = await stored(directoryId);
+      const response = await mark(admin, {
+        customer_id: customerId,
+        directory_id: directoryId,
+        reason: 'confirmed by hand',
+      });
+      expect([status, response.status, response.json.error.code]).toEqual([status, 409, 'conflict']);
+      expect(response.json.error.message).toContain(status);
+      expect(await stored(directoryId)).toEqual(before);
+      expect(await audited(directoryId)).toEqual([]);
+    }
+  });
+
+  it('marks a failed verification verified (link and failure cleared), audited once; again changes nothing', async () => {
+    const { key: admin, key_id: adminKeyId } = await newKey('admin');
+    const directoryId = await accountIn('verification_failed');
+    const reason = 'logged in and confirmed the address by hand after verification_timeout';
+    const body = { customer_id: customerId, directory_id: directoryId, reason };
+
+    const first = await mark(admin, body);
+    expect(first.status).toBe(200);
+    expect(first.json).toEqual({
+      customer_id: customerId,
+      directory_id: directoryId,
+      status: 'verified',
+      verified_at: expect.any(String),
+      changed: true,
+    });
+    expect(await stored(directoryId)).toEqual({
+      status: 'verified',
+      verified: true,
+      failure_reason: null,
+      verification_link: null,
+    });
+    const again = await mark(admin, body);
+    expect(again.status).toBe(200);
+    expect(again.json).toEqual({ ...first.json, changed: false });
+    expect(await audited(directoryId)).toEqual([
+      {
+        worker_id: `admin:${adminKeyId}`,
+        from_status: 'verification_failed',
+        to_status: 'verified',
+        details: { customer_id: customerId, directory_id: directoryId, actor: `admin:${adminKeyId}`, reason },
+      },
+    ]);
+  });
+});
+
 describe('POST /directories/{id}/test-submission for a directory that signs up first', () => {
   it('dry-runs the sign-up form with the sample profile and password, reports account_step, sends nothing', async () => {
     const site = api.env.demoSite.url;
