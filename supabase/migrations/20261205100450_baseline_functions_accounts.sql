@@ -265,6 +265,13 @@ begin
   end if;
   select * into a from public.directory_accounts
    where customer_id = v_customer and directory_id = v_directory for update;
+  -- A wait that began after the first read: await_email_verification held this row until it committed,
+  -- so its task waits now, and read no link (there was none yet). It is woken here, or never: lock it
+  -- too. Out of the usual order, but only after the waiting transaction has ended; a deadlock with
+  -- another one (rare) fails this call with 40P01 and the inbound-mail Lambda's retry records the mail.
+  if a.waiting_task_id is not null and t.id is distinct from a.waiting_task_id then
+    select * into t from public.job_results where id = a.waiting_task_id for update;
+  end if;
   update public.directory_accounts
      set verification_link = v_link, verification_mail_id = v_mail.id, link_received_at = now(),
          link_followed_at = null

@@ -283,6 +283,47 @@ describe('waiting for the verification mail', () => {
     });
   });
 
+  it('wakes a task whose wait began while its mail was being recorded (the wait committed first)', async () => {
+    const t = await claimedTask();
+    await rpc(db.pool, 'begin_directory_sign_up', {
+      ...t.fence,
+      p_login_email: `${t.customer.submission_local_part}@mail.example.com`,
+      p_sealed_credentials: SEALED,
+    });
+    // The submitter's wait, in a transaction held open: the mail's recording reads the account before the
+    // wait commits (no task waits yet) and then waits for the account's lock.
+    const waiter = await db.pool.connect();
+    let recording: Promise<{ woken: boolean }> | undefined;
+    try {
+      await waiter.query('begin');
+      await waiter.query('set local role service_role');
+      await waiter.query(
+        `select public.await_email_verification(p_task_id => $1, p_worker_id => $2, p_attempt => $3,
+                                                p_timeout_seconds => 3600)`,
+        [t.fence.p_task_id, t.fence.p_worker_id, t.fence.p_attempt],
+      );
+      recording = rpc(db.pool, 'record_inbound_mail', {
+        p_mail: matchedMail({ ...t, waited: null }, `race-${t.taskId}`),
+      });
+      // Until the recording is blocked on the account's row lock.
+      for (let i = 0; i < 200; i += 1) {
+        const blocked = await db.pool.query(
+          `select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like '%record_inbound_mail%'`,
+        );
+        if (blocked.rowCount) break;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      await waiter.query('commit');
+    } finally {
+      waiter.release();
+    }
+
+    const recorded = await recording!;
+
+    expect(recorded).toMatchObject({ outcome: 'matched', woken: true, task: { task_id: t.taskId } });
+    expect(await taskRow(t.taskId)).toMatchObject({ status: 'queued', verification_deadline: null });
+  });
+
   it('says link_ready when the mail beat the wait, and keeps the lease', async () => {
     const t = await claimedTask();
     await rpc(db.pool, 'begin_directory_sign_up', {
