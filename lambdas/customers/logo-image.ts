@@ -45,6 +45,9 @@ export class LogoRejected extends Error {
   }
 }
 
+/** Where all of a customer's logos are, and nothing else: the prefix of every key logoRef names. */
+export const logoPrefix = (customerId: string): string => `logos/${customerId}/`;
+
 /**
  * Checks decoded upload bytes against the declared type and BUCKETS.assets.logoMaxBytes, and names
  * where they are stored: `logos/<customer id>/<SHA-256 hex>.<ext>`. The same image uploaded twice is
@@ -67,7 +70,7 @@ export function logoRef(customerId: string, declared: LogoContentType, bytes: Bu
   }
   const hash = createHash('sha256').update(bytes).digest('hex');
   return {
-    key: `logos/${customerId}/${hash}.${LOGO_EXTENSIONS[declared]}`,
+    key: `${logoPrefix(customerId)}${hash}.${LOGO_EXTENSIONS[declared]}`,
     content_type: declared,
     bytes: bytes.length,
   };

@@ -41,6 +41,11 @@ export interface ApiRoute<
   /** Whether the handler stores profile assets (logos): it gets ASSETS_BUCKET and PutObject on it. */
   storesAssets?: boolean;
   /**
+   * Whether the handler deletes a customer's profile assets: it gets ASSETS_BUCKET, ListBucket under
+   * logos/ and DeleteObject on logos/*.
+   */
+  removesAssets?: boolean;
+  /**
    * Whether the handler opens directory accounts' sealed credentials: it gets CREDENTIALS_KEY_ID and
    * kms:Decrypt on that key (lambdas/accounts/credential-vault.ts).
    */

@@ -5,7 +5,8 @@ import { buildTestApp, type TestApp } from './app-fixture';
 
 /**
  * The profile-assets bucket (customers' logos) and exactly who may do what in it: the logo upload
- * writes, the submitter reads, no other function is given the bucket.
+ * writes, the submitter reads, the customer deletion lists and deletes, no other function is given
+ * the bucket.
  */
 describe('profile assets', () => {
   let testApp: TestApp;
@@ -110,25 +111,55 @@ describe('profile assets', () => {
     });
   });
 
-  it('the logo upload may only put objects under logos/, and knows the bucket; no other API function gets it', () => {
+  it('the logo upload may only put objects under logos/, the customer deletion only list and delete there; no other API function gets the bucket', () => {
     const template = testApp.template('api');
     const upload = API_ROUTES.filter((route) => route.storesAssets);
+    const removal = API_ROUTES.filter((route) => route.removesAssets);
     expect(upload.map((route) => `${route.method} ${route.resource}`)).toEqual(['PUT /customers/{id}/logo']);
-    expect(assetStatements(template)).toEqual([
-      {
-        statement: { Action: 's3:PutObject', Effect: 'Allow', Resource: logoObjects },
-        roles: [{ Ref: roleOf(template, 'PUT /customers/{id}/logo')['Fn::GetAtt'][0] }],
-      },
-    ]);
+    expect(removal.map((route) => `${route.method} ${route.resource}`)).toEqual(['DELETE /customers/{id}']);
+    const bucketArn = {
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          `:s3:::${BUCKETS.assets.namePrefix}-`,
+          { Ref: 'AWS::AccountId' },
+          '-',
+          { Ref: 'AWS::Region' },
+        ],
+      ],
+    };
+    const roleRef = (description: string) => ({ Ref: roleOf(template, description)['Fn::GetAtt'][0] });
+    expect(assetStatements(template)).toEqual(
+      expect.arrayContaining([
+        {
+          statement: { Action: 's3:PutObject', Effect: 'Allow', Resource: logoObjects },
+          roles: [roleRef('PUT /customers/{id}/logo')],
+        },
+        {
+          statement: { Action: 's3:DeleteObject', Effect: 'Allow', Resource: logoObjects },
+          roles: [roleRef('DELETE /customers/{id}')],
+        },
+        {
+          statement: {
+            Action: 's3:ListBucket',
+            Condition: { StringLike: { 's3:prefix': 'logos/*' } },
+            Effect: 'Allow',
+            Resource: bucketArn,
+          },
+          roles: [roleRef('DELETE /customers/{id}')],
+        },
+      ]),
+    );
+    expect(assetStatements(template)).toHaveLength(3);
+    const given = ['PUT /customers/{id}/logo', 'DELETE /customers/{id}'];
     for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
       const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
-      if (fn.Properties.Description === 'PUT /customers/{id}/logo')
-        expect(variables.ASSETS_BUCKET).toEqual(assetsName);
-      else
-        expect([fn.Properties.Description, variables.ASSETS_BUCKET]).toEqual([
-          fn.Properties.Description,
-          undefined,
-        ]);
+      expect([fn.Properties.Description, variables.ASSETS_BUCKET]).toEqual([
+        fn.Properties.Description,
+        given.includes(fn.Properties.Description as string) ? assetsName : undefined,
+      ]);
     }
   });
 

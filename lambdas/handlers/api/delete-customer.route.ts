@@ -9,4 +9,5 @@ export const route = {
   apiKeyRequired: true,
   access: 'staff',
   rateLimit: 'staff',
+  removesAssets: true,
 } as const satisfies ApiRoute;

@@ -45,7 +45,10 @@ export interface JobsApiProps {
   readonly supabase: SupabaseSettings;
   readonly logLevel: string;
   readonly stageName: string;
-  /** The profile-assets bucket: routes that store assets (routes.ts storesAssets) may write logos. */
+  /**
+   * The profile-assets bucket: routes that store assets (storesAssets) may write logos, routes that
+   * remove a customer's (removesAssets) may list and delete them.
+   */
   readonly assetsBucket: IBucket;
   /** Directory account credentials' key: routes that open them (route opensCredentials) may decrypt. */
   readonly credentialsKey: IKey;
@@ -189,6 +192,7 @@ export class JobsApi extends Construct {
         }
       }
       if (route.storesAssets) AssetsBucket.bindLogoWriter(props.assetsBucket, fn);
+      if (route.removesAssets) AssetsBucket.bindLogoRemover(props.assetsBucket, fn);
       if (route.opensCredentials) CredentialsKey.bindOpener(props.credentialsKey, fn);
 
       const pathParameters = [...route.resource.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);

@@ -18,13 +18,14 @@ export interface AssetsBucketProps {
 }
 
 /**
- * Customers' profile assets (logos): private, TLS only, with no expiry (the app never deletes one: a
- * deleted customer's logos stay under logos/<customer id>/ until removed on purpose), and retained
- * when the stack is deleted (they are customers' data, not a cache).
+ * Customers' profile assets (logos): private, TLS only, with no expiry (a logo lives as long as its
+ * customer: DELETE /customers/{id} deletes everything under logos/<customer id>/), and retained when
+ * the stack is deleted (they are customers' data, not a cache).
  *
  * Versioning is off: every object is written once under a key named by its own SHA-256
- * (lambdas/customers/logo-image.ts), so an overwrite can only write the same bytes, and the app never
- * deletes one. SSE-S3, as for the screenshots: logos are meant to be published on directories.
+ * (lambdas/customers/logo-image.ts), so an overwrite can only write the same bytes, and a deleted
+ * customer's logos must be gone, not kept as old versions. SSE-S3, as for the screenshots: logos are
+ * meant to be published on directories.
  *
  * Its name is derived from the account and region, like the screenshot bucket's, so the API and
  * submitter stacks refer to it by name (no cross-stack reference).
@@ -54,6 +55,26 @@ export class AssetsBucket extends Construct {
   /** Lets a form filler read logos and tells it where. GetObject only. */
   static bindLogoReader(bucket: IBucket, fn: LambdaFunction): void {
     AssetsBucket.grantObjects(bucket, fn, 's3:GetObject', 'form filling reads GetObject only');
+  }
+
+  /**
+   * Lets the customer deletion remove a customer's logos and tells it where: DeleteObject under logos/,
+   * and ListBucket only for prefixes under logos/ (to find them).
+   */
+  static bindLogoRemover(bucket: IBucket, fn: LambdaFunction): void {
+    AssetsBucket.grantObjects(
+      bucket,
+      fn,
+      's3:DeleteObject',
+      'the customer deletion deletes DeleteObject only',
+    );
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': AssetsBucket.LOGO_OBJECTS } },
+      }),
+    );
   }
 
   private static grantObjects(bucket: IBucket, fn: LambdaFunction, action: string, what: string): void {

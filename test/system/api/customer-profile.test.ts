@@ -3,7 +3,7 @@ import { crc32, deflateSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { API, BUCKETS } from '../../../lambdas/platform/system-config';
 import type { LogoRef } from '../../../lambdas/customers/business-profile';
-import { insertCustomer } from '../../support/database';
+import { insertCustomer, rpc } from '../../support/database';
 import { call, startApi, type ApiFixture, type ApiResponse } from './api-client';
 
 /**
@@ -430,6 +430,58 @@ describe('DELETE /customers/{id}/logo', () => {
     expect(
       (await asStaff('/customers/00000000-0000-4000-8000-00000000beef/logo', { method: 'DELETE' })).status,
     ).toBe(404);
+  });
+});
+
+describe('DELETE /customers/{id}', () => {
+  it("deletes every logo the customer uploaded, and no one else's", async () => {
+    // Prepare
+    const customer = await insertCustomer(api.env.db.pool);
+    const neighbour = await insertCustomer(api.env.db.pool);
+    await upload(customer.id, 'image/gif', GIF);
+    await upload(customer.id, 'image/webp', WEBP); // the first stays stored: tasks may name it
+    const kept = await upload(neighbour.id, 'image/gif', GIF);
+    expect(await storedKeys(customer.id)).toHaveLength(2);
+    // Act
+    const deleted = await asStaff(`/customers/${customer.id}`, { method: 'DELETE' });
+    // Assess
+    expect(deleted.status).toBe(200);
+    expect(deleted.json).toEqual({
+      customer_id: customer.id,
+      deleted: true,
+      jobs_deleted: 0,
+      logos_deleted: 2,
+    });
+    expect(await storedKeys(customer.id)).toEqual([]);
+    expect(await storedKeys(neighbour.id)).toEqual([kept.json.logo.key]);
+  });
+
+  it('a refused deletion (a job in progress: 409) leaves the customer and its logos as they were', async () => {
+    // Prepare
+    const customer = await insertCustomer(api.env.db.pool);
+    const uploaded = await upload(customer.id, 'image/gif', GIF);
+    const directory = await api.env.db.pool.query<{ id: string }>('select id from directories limit 1');
+    await rpc(api.env.db.pool, 'create_job', {
+      p_customer_id: customer.id,
+      p_directory_ids: [directory.rows[0]!.id],
+    });
+    // Act
+    const refused = await asStaff(`/customers/${customer.id}`, { method: 'DELETE' });
+    // Assess
+    expect(refused.status).toBe(409);
+    expect((await asStaff(`/customers/${customer.id}`)).json.logo.key).toBe(uploaded.json.logo.key);
+    expect(await storedKeys(customer.id)).toEqual([uploaded.json.logo.key]);
+  });
+
+  it('removeCustomerLogos throws when S3 refuses (here: no such bucket), so the deletion can say so', async () => {
+    const { removeCustomerLogos } = await import('../../../lambdas/customers/logo-removal');
+    await expect(
+      removeCustomerLogos(
+        api.env.aws.s3,
+        'directorybolt-no-such-bucket',
+        '00000000-0000-4000-8000-000000000001',
+      ),
+    ).rejects.toThrow();
   });
 });
 
