@@ -59,6 +59,24 @@ $function$;
 revoke all on function internal.bump_version() from public;
 grant execute on function internal.bump_version() to "service_role";
 
+CREATE OR REPLACE FUNCTION internal.check_account_request(p_customer_id uuid, p_directory_id uuid, p_actor text, p_reason text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+begin
+  if p_customer_id is null or p_directory_id is null then
+    perform internal.invalid_argument('p_customer_id and p_directory_id are required');
+  end if;
+  perform internal.check_text('p_actor', p_actor, 200);
+  if p_reason is null or pg_catalog.length(pg_catalog.btrim(p_reason)) not between 3 and 500 then
+    perform internal.invalid_argument('p_reason must say why, in 3 to 500 characters');
+  end if;
+end
+$function$;
+revoke all on function internal.check_account_request(uuid,uuid,text,text) from public;
+grant execute on function internal.check_account_request(uuid,uuid,text,text) to "service_role";
+
 CREATE OR REPLACE FUNCTION internal.check_customer_fields(p_profile jsonb)
  RETURNS void
  LANGUAGE plpgsql
@@ -2823,13 +2841,7 @@ declare
   a public.directory_accounts;
   v_from text;
 begin
-  if p_customer_id is null or p_directory_id is null then
-    perform internal.invalid_argument('p_customer_id and p_directory_id are required');
-  end if;
-  perform internal.check_text('p_actor', p_actor, 200);
-  if p_reason is null or length(btrim(p_reason)) not between 3 and 500 then
-    perform internal.invalid_argument('p_reason must say why, in 3 to 500 characters');
-  end if;
+  perform internal.check_account_request(p_customer_id, p_directory_id, p_actor, p_reason);
   select * into a from public.directory_accounts
    where customer_id = p_customer_id and directory_id = p_directory_id
      for update;
@@ -3725,13 +3737,7 @@ AS $function$
 declare
   a public.directory_accounts;
 begin
-  if p_customer_id is null or p_directory_id is null then
-    perform internal.invalid_argument('p_customer_id and p_directory_id are required');
-  end if;
-  perform internal.check_text('p_actor', p_actor, 200);
-  if p_reason is null or length(btrim(p_reason)) not between 3 and 500 then
-    perform internal.invalid_argument('p_reason must say why, in 3 to 500 characters');
-  end if;
+  perform internal.check_account_request(p_customer_id, p_directory_id, p_actor, p_reason);
   select * into a from public.directory_accounts where customer_id = p_customer_id and directory_id = p_directory_id;
   if not found then
     return null;

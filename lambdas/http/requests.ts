@@ -8,6 +8,22 @@ export function actorOf(principal: Principal | null): string {
 }
 
 /**
+ * A person's request about a business's account on a directory, as reveal_directory_account and
+ * mark_directory_account_verified take it: which account, who asks (actorOf) and why.
+ */
+export function accountRequest(
+  principal: Principal | null,
+  body: { customer_id: string; directory_id: string; reason: string },
+): { p_customer_id: string; p_directory_id: string; p_actor: string; p_reason: string } {
+  return {
+    p_customer_id: body.customer_id,
+    p_directory_id: body.directory_id,
+    p_actor: actorOf(principal),
+    p_reason: body.reason,
+  };
+}
+
+/**
  * The SQL functions' refusals that are the client's business: a duplicate (23505) or a row in use
  * (55006) is 409; a table check the schema could not see (23514) is 400; an unknown row (P0002) is 404;
  * a stale If-Match (PT412, PostgREST's way to say HTTP 412) is 412.

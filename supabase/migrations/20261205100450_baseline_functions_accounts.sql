@@ -398,6 +398,28 @@ end
 $$;
 
 -- ===================================================================================================
+-- What a person's request about an account must carry (reveal_directory_account,
+-- mark_directory_account_verified): which account, who asks, and why, in words worth keeping.
+-- ===================================================================================================
+create or replace function internal.check_account_request(
+  p_customer_id uuid, p_directory_id uuid, p_actor text, p_reason text
+)
+returns void
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if p_customer_id is null or p_directory_id is null then
+    perform internal.invalid_argument('p_customer_id and p_directory_id are required');
+  end if;
+  perform internal.check_text('p_actor', p_actor, 200);
+  if p_reason is null or pg_catalog.length(pg_catalog.btrim(p_reason)) not between 3 and 500 then
+    perform internal.invalid_argument('p_reason must say why, in 3 to 500 characters');
+  end if;
+end
+$$;
+
+-- ===================================================================================================
 -- reveal_directory_account: an admin's explicit request for an account's credentials (to finish a
 -- sign-up by hand). Returns the sealed envelope (the API opens it with KMS) and writes who asked and
 -- why to queue_history; the credentials themselves are never written anywhere.
@@ -414,13 +436,7 @@ as $$
 declare
   a public.directory_accounts;
 begin
-  if p_customer_id is null or p_directory_id is null then
-    perform internal.invalid_argument('p_customer_id and p_directory_id are required');
-  end if;
-  perform internal.check_text('p_actor', p_actor, 200);
-  if p_reason is null or length(btrim(p_reason)) not between 3 and 500 then
-    perform internal.invalid_argument('p_reason must say why, in 3 to 500 characters');
-  end if;
+  perform internal.check_account_request(p_customer_id, p_directory_id, p_actor, p_reason);
   select * into a from public.directory_accounts where customer_id = p_customer_id and directory_id = p_directory_id;
   if not found then
     return null;
@@ -453,13 +469,7 @@ declare
   a public.directory_accounts;
   v_from text;
 begin
-  if p_customer_id is null or p_directory_id is null then
-    perform internal.invalid_argument('p_customer_id and p_directory_id are required');
-  end if;
-  perform internal.check_text('p_actor', p_actor, 200);
-  if p_reason is null or length(btrim(p_reason)) not between 3 and 500 then
-    perform internal.invalid_argument('p_reason must say why, in 3 to 500 characters');
-  end if;
+  perform internal.check_account_request(p_customer_id, p_directory_id, p_actor, p_reason);
   select * into a from public.directory_accounts
    where customer_id = p_customer_id and directory_id = p_directory_id
      for update;

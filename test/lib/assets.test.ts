@@ -21,7 +21,8 @@ describe('profile assets', () => {
       [`${BUCKETS.assets.namePrefix}-`, { Ref: 'AWS::AccountId' }, '-', { Ref: 'AWS::Region' }],
     ],
   };
-  const logoObjects = {
+  /** The bucket's ARN as the templates write it, with `suffix` appended (an object pattern). */
+  const assetsArn = (suffix = '') => ({
     'Fn::Join': [
       '',
       [
@@ -31,10 +32,11 @@ describe('profile assets', () => {
         { Ref: 'AWS::AccountId' },
         '-',
         { Ref: 'AWS::Region' },
-        '/logos/*',
+        ...(suffix ? [suffix] : []),
       ],
     ],
-  };
+  });
+  const logoObjects = assetsArn('/logos/*');
 
   /** Every IAM statement in the template that names the assets bucket, with the function it is for. */
   const assetStatements = (template: Template) =>
@@ -117,19 +119,7 @@ describe('profile assets', () => {
     const removal = API_ROUTES.filter((route) => route.removesAssets);
     expect(upload.map((route) => `${route.method} ${route.resource}`)).toEqual(['PUT /customers/{id}/logo']);
     expect(removal.map((route) => `${route.method} ${route.resource}`)).toEqual(['DELETE /customers/{id}']);
-    const bucketArn = {
-      'Fn::Join': [
-        '',
-        [
-          'arn:',
-          { Ref: 'AWS::Partition' },
-          `:s3:::${BUCKETS.assets.namePrefix}-`,
-          { Ref: 'AWS::AccountId' },
-          '-',
-          { Ref: 'AWS::Region' },
-        ],
-      ],
-    };
+    const bucketArn = assetsArn();
     const roleRef = (description: string) => ({ Ref: roleOf(template, description)['Fn::GetAtt'][0] });
     expect(assetStatements(template)).toEqual(
       expect.arrayContaining([

@@ -1,6 +1,6 @@
 import { apiHandler } from '../../http/api-handler';
 import { route } from './admin-mark-directory-account-verified.route';
-import { actorOf, notFound, rpcOrClientError } from '../../http/requests';
+import { accountRequest, notFound, rpcOrClientError } from '../../http/requests';
 import { json } from '../../http/responses';
 
 interface MarkedAccount {
@@ -18,12 +18,7 @@ interface MarkedAccount {
  */
 export const handler = apiHandler(route, async (_event, _context, { principal, rpc, body }) => {
   const account = await rpcOrClientError(
-    rpc<MarkedAccount | null>('mark_directory_account_verified', {
-      p_customer_id: body.customer_id,
-      p_directory_id: body.directory_id,
-      p_actor: actorOf(principal),
-      p_reason: body.reason,
-    }),
+    rpc<MarkedAccount | null>('mark_directory_account_verified', accountRequest(principal, body)),
   );
   if (account === null) {
     throw notFound(`The account of customer ${body.customer_id} on directory ${body.directory_id}`);

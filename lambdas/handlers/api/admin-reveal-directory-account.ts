@@ -1,6 +1,6 @@
 import { apiHandler } from '../../http/api-handler';
 import { route } from './admin-reveal-directory-account.route';
-import { actorOf, notFound, rpcOrClientError } from '../../http/requests';
+import { accountRequest, notFound, rpcOrClientError } from '../../http/requests';
 import { HttpError, json } from '../../http/responses';
 import { CredentialVaultError, openCredentials, type VaultDeps } from '../../accounts/credential-vault';
 import type { AccountStatus } from '../../accounts/directory-account';
@@ -27,12 +27,7 @@ export const handler = apiHandler(route, async (_event, _context, { principal, r
   // without it fails before anything is audited as revealed.
   const vault: VaultDeps = { kms, keyId: requireEnv('CREDENTIALS_KEY_ID') };
   const account = await rpcOrClientError(
-    rpc<SealedAccount | null>('reveal_directory_account', {
-      p_customer_id: body.customer_id,
-      p_directory_id: body.directory_id,
-      p_actor: actorOf(principal),
-      p_reason: body.reason,
-    }),
+    rpc<SealedAccount | null>('reveal_directory_account', accountRequest(principal, body)),
   );
   if (account === null) {
     throw notFound(`The account of customer ${body.customer_id} on directory ${body.directory_id}`);
