@@ -1262,7 +1262,7 @@ begin
                        'directory_next_claim_at', v_next_claim));
   select status into v_job_status from public.jobs where id = t.job_id;
   return jsonb_build_object('recorded', true, 'status', 'queued', 'attempt_refunded', true,
-                            'attempts_left', greatest(t.max_attempts - t.attempt, 0),
+                            'attempts_left', internal.attempts_left(t),
                             'delay_seconds', v_delay, 'next_attempt_at', t.next_attempt_at,
                             'job_status', v_job_status);
 end

@@ -254,6 +254,31 @@ describe('defer_rate_limited', () => {
     expect(await task(taskIds[0]!)).toMatchObject({ attempt: 1, status: 'queued' });
   });
 
+  it('counts attempts left as every other function does: an attempt lost to infrastructure is not spent', async () => {
+    // Prepare: the first worker's lease expires and a second worker takes the task over (attempt 2, the
+    // first lost to infrastructure); the directory then answers it 429.
+    const { taskIds } = await directoryWithTasks(1);
+    await claim(taskIds[0]!, 'w1');
+    await db.pool.query(
+      `update public.job_results set lease_expires_at = now() - interval '1 second' where id = $1`,
+      [taskIds[0]],
+    );
+    const takeover = await claim(taskIds[0]!, 'w2');
+    expect(takeover.task.attempt).toBe(2);
+    // Act
+    const deferred = await rpc(db.pool, 'defer_rate_limited', {
+      p_task_id: taskIds[0],
+      p_worker_id: 'w2',
+      p_attempt: 2,
+      p_retry_after_seconds: 1,
+      p_error: 'HTTP 429',
+    });
+    // Assess: no attempt answered by the directory yet, so the whole budget is left.
+    const row = await task(taskIds[0]!);
+    expect(row).toMatchObject({ attempt: 1, infrastructure_attempts: 1 });
+    expect(deferred).toMatchObject({ attempt_refunded: true, attempts_left: row.max_attempts });
+  });
+
   it('a worker whose lease was taken over records nothing', async () => {
     // Prepare
     const { taskIds } = await directoryWithTasks(1);
