@@ -145,7 +145,10 @@ export const coldStart: Suite = {
 
 async function lambdaEntries(): Promise<string[]> {
   const entries = new Set(API_ROUTES.map((route) => route.entry));
-  entries.add('handlers/submitter');
+  // The Lambdas outside the API's table: every entry point directly in lambdas/handlers/ (the
+  // submitter, the inbound-mail Lambda), then the scheduled operations.
+  const top = await readdir(path.join(ROOT, 'lambdas/handlers')).catch(() => [] as string[]);
+  for (const file of top) if (file.endsWith('.ts')) entries.add(`handlers/${file.slice(0, -3)}`);
   const ops = await readdir(path.join(ROOT, 'lambdas/handlers/operations')).catch(() => [] as string[]);
   for (const file of ops) if (file.endsWith('.ts')) entries.add(`handlers/operations/${file.slice(0, -3)}`);
   return [...entries].sort();
@@ -169,6 +172,8 @@ async function initTime(bundle: string, nodeOptions = ''): Promise<number> {
       SCREENSHOT_BUCKET: 'bench',
       ARCHIVE_BUCKET: 'bench',
       ASSETS_BUCKET: 'bench',
+      MAIL_BUCKET: 'bench',
+      MAIL_DOMAIN: 'mail.bench.example',
       SLACK_WEBHOOK_URL: 'http://127.0.0.1:9/unused',
       RUNBOOK_BASE_URL: 'https://example.com/runbooks',
       DASHBOARD_URL: 'https://example.com/dashboard',
