@@ -25,12 +25,14 @@ const BROWSER_ENTRIES = new Set([
 
 /**
  * The deferred SDK clients only some Lambdas ship, as the stacks give them (the submitter's construct,
- * routes.ts opensCredentials): those entries leave them out of their bundle, the others bundle them
- * should they reach them.
+ * routes that open credentials or drive a browser: lib/constructs/http/jobs-api.ts): those entries
+ * leave them out of their bundle, the others bundle them should they reach them.
  */
 const OPTIONAL_DEFERRED: ReadonlyMap<string, readonly OptionalDeferredSdkClient[]> = new Map([
   ['handlers/submitter', ['kms']],
-  ...API_ROUTES.filter((route) => route.opensCredentials).map((route) => [route.entry, ['kms']] as const),
+  ...API_ROUTES.filter((route) => route.opensCredentials || route.browser).map(
+    (route) => [route.entry, ['kms']] as const,
+  ),
 ]);
 
 /**

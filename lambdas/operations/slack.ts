@@ -1,5 +1,6 @@
 import { optionalEnv } from '../platform/env';
 import { OPERATIONS, SECRETS } from '../platform/system-config';
+import { readSecretOnFirstUse } from '../platform/deferred-secrets';
 
 /** What Slack's incoming webhooks take: a plain-text fallback and optional Block Kit blocks. */
 export interface SlackMessage {
@@ -60,9 +61,7 @@ function rememberFailure(read: () => Promise<string>): () => Promise<string> {
 async function readWebhookSecret(secretArn: string): Promise<string> {
   let value: string;
   try {
-    // Loaded on first use (a deferred module, lib/constructs/platform/lambda-bundling.ts).
-    const { readSecret } = await import('../platform/secrets');
-    value = await readSecret(secretArn);
+    value = await readSecretOnFirstUse(secretArn);
   } catch (error) {
     throw new SlackDeliveryError(`The Slack webhook secret could not be read (${(error as Error).message})`);
   }

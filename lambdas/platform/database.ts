@@ -13,6 +13,7 @@
 import { PostgrestClient } from '@supabase/postgrest-js';
 import { optionalEnv, requireEnv } from './env';
 import { rpcThrough, type Rpc, type RpcClient } from './rpc';
+import { readSecretOnFirstUse } from './deferred-secrets';
 
 /** Identifies the caller in Supabase's logs, as supabase-js's own X-Client-Info does. */
 const CLIENT_INFO = `directorybolt-postgrest-js; runtime=node; runtime-version=${process.version.replace(/^v/, '')}`;
@@ -52,6 +53,5 @@ export function serviceRpc(): Promise<Rpc> {
  * module: lib/constructs/platform/lambda-bundling.ts); where the key is given directly it is never loaded.
  */
 async function readKeyFromSecret(): Promise<string> {
-  const { readSecret } = await import('./secrets');
-  return (await readSecret(requireEnv('SUPABASE_SERVICE_KEY_SECRET_ARN'))).trim();
+  return (await readSecretOnFirstUse(requireEnv('SUPABASE_SERVICE_KEY_SECRET_ARN'))).trim();
 }

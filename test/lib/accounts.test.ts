@@ -530,11 +530,13 @@ describe('deferred SDK clients per function', () => {
         if (files.includes(kmsClient)) withKms.push(child.node.path);
       }
     }
-    // The submitter seals and opens; the routes that open credentials (the admin reveal) open.
+    // The submitter seals and opens; the routes that open credentials (the admin reveal) open; the
+    // routes that drive a browser (the dry run) reach the sign-up steps' code without calling KMS, and
+    // keep the client beside their bundle rather than in it.
     expect(withKms.sort()).toEqual(
       [
         'DirectoryBolt-Submitter/Submitter/Function',
-        ...API_ROUTES.filter((route) => route.opensCredentials).map(
+        ...API_ROUTES.filter((route) => route.opensCredentials || route.browser).map(
           (route) =>
             `DirectoryBolt-Api/JobsApi/${route.name.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase())}`,
         ),

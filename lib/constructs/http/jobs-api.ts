@@ -181,8 +181,9 @@ export class JobsApi extends Construct {
         ...(route.browser && chromium
           ? { layers: [chromium.layer], externalModules: [...chromium.externalModules] }
           : {}),
-        // Only the routes that open credentials carry the KMS client beside their bundle.
-        ...(route.opensCredentials ? { deferredSdkClients: ['kms'] as const } : {}),
+        // Only the routes that open credentials, and those that drive a browser (the dry run reaches the
+        // sign-up steps' code, never KMS itself), carry the KMS client beside their bundle rather than in it.
+        ...(route.opensCredentials || route.browser ? { deferredSdkClients: ['kms'] as const } : {}),
       });
       props.supabase.bind(fn);
       if (route.enqueues) {

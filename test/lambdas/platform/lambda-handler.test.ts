@@ -144,6 +144,59 @@ describe('scheduledHandler', () => {
   });
 });
 
+/** The files esbuild put in a Lambda's bundle, built as the stacks build it (LAMBDA_BUNDLING). */
+async function bundledInputs(entry: string, alsoExternal: readonly string[] = []): Promise<string[]> {
+  const result = await build({
+    entryPoints: [path.join(ROOT, 'lambdas', `${entry}.ts`)],
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: 'node',
+    format: LAMBDA_BUNDLING.format,
+    target: LAMBDA_BUNDLING.target,
+    mainFields: [...LAMBDA_BUNDLING.mainFields],
+    supported: LAMBDA_BUNDLING.supported,
+    external: [
+      ...LAMBDA_BUNDLING.sdkCredentialProvidersNotBundled,
+      ...LAMBDA_BUNDLING.deferredModules.map((deferred) => deferred.importPath),
+      ...alsoExternal,
+      '@sparticuz/chromium',
+      'playwright-core',
+    ],
+    logLevel: 'silent',
+  });
+  return Object.keys(result.metafile.inputs);
+}
+
+describe('Lambda bundles', () => {
+  it('leave every deferred module out (a caller that imports one by another path pulls it back in)', async () => {
+    // Every Lambda entry point: the API's routes, the others directly in lambdas/handlers/, the
+    // scheduled operations.
+    const { readdir } = await import('node:fs/promises');
+    const handlers = path.join(ROOT, 'lambdas', 'handlers');
+    const entries = new Set(API_ROUTES.map((route) => route.entry));
+    for (const file of await readdir(handlers))
+      if (file.endsWith('.ts')) entries.add(`handlers/${file.slice(0, -3)}`);
+    for (const file of await readdir(path.join(handlers, 'operations')))
+      if (file.endsWith('.ts')) entries.add(`handlers/operations/${file.slice(0, -3)}`);
+    // The deferred modules' own sources, as esbuild names its inputs.
+    const deferredSources = LAMBDA_BUNDLING.deferredModules.map((deferred) =>
+      deferred.entry.startsWith('lambdas/platform/aws-sdk/')
+        ? `node_modules/${deferred.importPath}/`
+        : deferred.entry,
+    );
+    const found: string[] = [];
+    for (const entry of [...entries].sort()) {
+      for (const input of await bundledInputs(entry)) {
+        if (deferredSources.some((source) => input === source || input.startsWith(source)))
+          found.push(`${entry}: ${input}`);
+      }
+    }
+    expect(entries.size).toBeGreaterThan(API_ROUTES.length + 5);
+    expect(found).toEqual([]);
+  }, 240_000);
+});
+
 describe('API route definitions', () => {
   it('put only its own route, and so only its own schemas, in each API bundle', async () => {
     // Prepare
