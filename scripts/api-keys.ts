@@ -19,6 +19,7 @@ import { API_ACCESS, API_ROLES, type ApiRole } from '../lambdas/platform/system-
 import { API_STACK } from '../lib/stacks/stack-outputs';
 import type { GatewayKeys, GatewayTarget } from './api-keys/key-sync';
 import { createKey, listKeys, retireKeys, revokeKey, rotateKey } from './api-keys/key-sync';
+import { KEY_COMMAND_OPTIONS } from './api-keys/key-options';
 
 export const USAGE = `Issue, rotate, revoke and list API keys of a deployed DirectoryBolt API, in API Gateway
 (the key on its tier's usage plan) and in Postgres (its SHA-256 and principal) in one step.
@@ -66,13 +67,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
       args: argv,
       allowPositionals: true,
       options: {
-        role: { type: 'string' },
-        customer: { type: 'string' },
-        label: { type: 'string' },
-        'key-id': { type: 'string' },
-        'expires-at': { type: 'string' },
-        'expires-in': { type: 'string' },
-        grace: { type: 'string' },
+        ...KEY_COMMAND_OPTIONS,
         stack: { type: 'string', default: API_STACK.name },
         region: { type: 'string' },
         help: { type: 'boolean' },

@@ -18,19 +18,14 @@ import pg from 'pg';
 import { keyExpiry, rotationGrace } from '../lambdas/http/auth';
 import type { ApiRole } from '../lambdas/platform/system-config';
 import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from '../local/runtime/api-keys';
+import { KEY_COMMAND_OPTIONS } from './api-keys/key-options';
 
 async function cli(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
-      role: { type: 'string' },
-      customer: { type: 'string' },
-      label: { type: 'string' },
-      'key-id': { type: 'string' },
-      'expires-at': { type: 'string' },
-      'expires-in': { type: 'string' },
-      grace: { type: 'string' },
+      ...KEY_COMMAND_OPTIONS,
     },
   });
   // Bad options fail before the database is started.
