@@ -8,6 +8,7 @@ import { API_ROUTES } from '../../lambdas/handlers/api/routes';
 import {
   deferredModulesOf,
   LAMBDA_BUNDLING,
+  routeDeferredSdkClients,
   type OptionalDeferredSdkClient,
 } from '../../lib/constructs/platform/lambda-bundling';
 import { percentile, round } from '../lib/stats';
@@ -30,9 +31,7 @@ const BROWSER_ENTRIES = new Set([
  */
 const OPTIONAL_DEFERRED: ReadonlyMap<string, readonly OptionalDeferredSdkClient[]> = new Map([
   ['handlers/submitter', ['kms']],
-  ...API_ROUTES.filter((route) => route.opensCredentials || route.browser).map(
-    (route) => [route.entry, ['kms']] as const,
-  ),
+  ...API_ROUTES.map((route) => [route.entry, routeDeferredSdkClients(route)] as const),
 ]);
 
 /**

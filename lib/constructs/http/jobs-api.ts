@@ -36,6 +36,7 @@ import {
 import { CredentialsKey } from '../accounts/credentials-key';
 import { AssetsBucket } from '../storage/assets-bucket';
 import { ChromiumLayer } from '../browser/chromium-layer';
+import { routeDeferredSdkClients } from '../platform/lambda-bundling';
 import { ServiceFunction } from '../platform/service-function';
 import type { SupabaseSettings } from '../platform/supabase-settings';
 import { taskQueueUrlVariable } from '../../../lambdas/tasks/task-queues';
@@ -181,9 +182,7 @@ export class JobsApi extends Construct {
         ...(route.browser && chromium
           ? { layers: [chromium.layer], externalModules: [...chromium.externalModules] }
           : {}),
-        // Only the routes that open credentials, and those that drive a browser (the dry run reaches the
-        // sign-up steps' code, never KMS itself), carry the KMS client beside their bundle rather than in it.
-        ...(route.opensCredentials || route.browser ? { deferredSdkClients: ['kms'] as const } : {}),
+        deferredSdkClients: routeDeferredSdkClients(route),
       });
       props.supabase.bind(fn);
       if (route.enqueues) {

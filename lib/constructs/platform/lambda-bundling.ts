@@ -81,3 +81,15 @@ export function deferredModulesOf(optional: readonly OptionalDeferredSdkClient[]
     ...[...new Set(optional)].map((client) => LAMBDA_BUNDLING.optionalDeferredSdkClients[client]),
   ];
 }
+
+/**
+ * The optional deferred SDK clients an API route's function ships beside its bundle: KMS for the routes
+ * that open credentials, and for those that drive a browser (the dry run reaches the sign-up steps'
+ * code, never KMS itself), so that neither carries the client inside its bundle.
+ */
+export function routeDeferredSdkClients(route: {
+  opensCredentials?: boolean;
+  browser?: boolean;
+}): readonly OptionalDeferredSdkClient[] {
+  return route.opensCredentials || route.browser ? ['kms'] : [];
+}
